@@ -1,0 +1,160 @@
+#include "graph/model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "graph/memory_plan.h"
+
+namespace edgecnn {
+
+namespace {
+
+std::string node_label(const NodeDef& n, size_t index) {
+  return "node " + std::to_string(index) + " ('" + n.name + "', " + n.op_type + ")";
+}
+
+// One UnsupportedError listing every node whose operator the core lacks, so a
+// user sees the whole list at once.
+void check_supported_ops(const ModelDef& def) {
+  std::string missing;
+  size_t count = 0;
+  const std::vector<std::string> known = supported_ops();
+  for (size_t i = 0; i < def.nodes.size(); ++i) {
+    const NodeDef& n = def.nodes[i];
+    if (std::binary_search(known.begin(), known.end(), n.op_type)) continue;
+    missing += (count++ ? "; " : "") + n.op_type + " ('" + n.name + "')";
+  }
+  if (count)
+    throw UnsupportedError("the native core does not support " + std::to_string(count) +
+                           " node(s): " + missing);
+}
+
+}  // namespace
+
+Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
+    : file_(size), isa_(cap_isa(options.isa)) {
+  if (size) std::memcpy(file_.data(), data, size);
+  def_ = parse_model_file(file_.data(), size, options.verify_checksum);
+  if (def_.flags & kFlagNeedsFallback)
+    throw UnsupportedError("this model is marked as needing a fallback backend; the native core cannot run it");
+  check_supported_ops(def_);
+  const int threads = options.num_threads > 0 ? options.num_threads : ThreadPool::default_thread_count();
+
+  // Shape inference and operator preparation, in node order.
+  const size_t tensor_count = def_.tensors.size();
+  shapes_.assign(tensor_count, Shape{});
+  for (size_t t = 0; t < tensor_count; ++t)
+    if (def_.tensors[t].has_shape) shapes_[t] = def_.tensors[t].shape;
+  steps_.resize(def_.nodes.size());
+  size_t scratch_bytes = 0;
+  for (size_t i = 0; i < def_.nodes.size(); ++i) {
+    const NodeDef& n = def_.nodes[i];
+    Step& step = steps_[i];
+    step.op = create_op(n.op_type);
+    PrepareContext ctx{n, NodeAttrs(n), isa_, threads, {}, {}, {}, {}};
+    for (int32_t t : n.inputs) {
+      ctx.present.push_back(t >= 0);
+      ctx.input_shapes.push_back(t >= 0 ? shapes_[t] : Shape{});
+      ctx.constant.push_back(t >= 0 && def_.tensors[t].kind == TensorKind::kConstant ? def_.tensors[t].data : nullptr);
+    }
+    try {
+      step.op->prepare(ctx);
+      if (ctx.output_shapes.size() != n.outputs.size())
+        throw FormatError("expects " + std::to_string(ctx.output_shapes.size()) + " outputs, has " +
+                          std::to_string(n.outputs.size()));
+      for (size_t o = 0; o < n.outputs.size(); ++o) {
+        const Shape& s = ctx.output_shapes[o];
+        for (int64_t d : s)
+          if (d < 1) throw FormatError("output " + std::to_string(o) + " would have shape " + shape_str(s));
+        if (num_elements(s) > kMaxElements)
+          throw FormatError("output " + std::to_string(o) + " would have more than 2^31 - 1 elements");
+        const TensorDef& td = def_.tensors[n.outputs[o]];
+        if (td.has_shape && td.shape != s)
+          throw FormatError("output '" + td.name + "' is declared " + shape_str(td.shape) + " but computes to " +
+                            shape_str(s));
+        shapes_[n.outputs[o]] = s;
+      }
+    } catch (const FormatError& e) {
+      throw FormatError(node_label(n, i) + ": " + e.what());
+    } catch (const UnsupportedError& e) {
+      throw UnsupportedError(node_label(n, i) + ": " + e.what());
+    }
+    scratch_bytes = std::max(scratch_bytes, step.op->scratch_bytes());
+  }
+
+  // Buffers: every activation and graph input lives in the arena; a view's
+  // output joins the buffer of its input.
+  std::vector<int64_t> buffer_of(tensor_count, -1);
+  std::vector<BufferLifetime> buffers;
+  auto new_buffer = [&](size_t t, int64_t step) {
+    buffer_of[t] = static_cast<int64_t>(buffers.size());
+    buffers.push_back({static_cast<size_t>(num_elements(shapes_[t])) * sizeof(float), step, step});
+  };
+  for (int32_t t : def_.inputs) new_buffer(t, -1);
+  for (size_t i = 0; i < def_.nodes.size(); ++i) {
+    const NodeDef& n = def_.nodes[i];
+    for (int32_t t : n.inputs)
+      if (t >= 0 && buffer_of[t] >= 0) buffers[buffer_of[t]].last_step = static_cast<int64_t>(i);
+    const bool share = steps_[i].op->is_view() && !n.inputs.empty() && n.inputs[0] >= 0 && buffer_of[n.inputs[0]] >= 0;
+    steps_[i].skip = share;
+    for (int32_t t : n.outputs) {
+      if (share) {
+        buffer_of[t] = buffer_of[n.inputs[0]];
+      } else {
+        new_buffer(t, static_cast<int64_t>(i));
+      }
+    }
+  }
+  const int64_t end_step = static_cast<int64_t>(def_.nodes.size());
+  for (int32_t t : def_.outputs) buffers[buffer_of[t]].last_step = end_step;
+  const MemoryPlan plan = plan_memory(buffers);
+  const size_t scratch_offset = round_up(plan.arena_bytes, AlignedBuffer::kAlignment);
+  arena_ = AlignedBuffer(scratch_offset + scratch_bytes);
+  scratch_ = reinterpret_cast<float*>(arena_.data() + scratch_offset);
+  tensor_data_.assign(tensor_count, nullptr);
+  for (size_t t = 0; t < tensor_count; ++t)
+    if (buffer_of[t] >= 0) tensor_data_[t] = reinterpret_cast<float*>(arena_.data() + plan.offsets[buffer_of[t]]);
+  for (size_t i = 0; i < def_.nodes.size(); ++i) {
+    const NodeDef& n = def_.nodes[i];
+    for (int32_t t : n.inputs)
+      steps_[i].inputs.push_back(t < 0 ? nullptr
+                                       : def_.tensors[t].kind == TensorKind::kConstant ? def_.tensors[t].data
+                                                                                        : tensor_data_[t]);
+    for (int32_t t : n.outputs) steps_[i].outputs.push_back(tensor_data_[t]);
+  }
+  for (int32_t t : def_.inputs) inputs_.push_back({def_.tensors[t].name, shapes_[t]});
+  for (int32_t t : def_.outputs) outputs_.push_back({def_.tensors[t].name, shapes_[t]});
+  pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+Model::~Model() = default;
+
+void Model::check_input_shapes(const std::vector<Shape>& shapes) const {
+  if (shapes.size() != inputs_.size())
+    throw ArgumentError("the model takes " + std::to_string(inputs_.size()) + " input(s), got " +
+                        std::to_string(shapes.size()));
+  for (size_t i = 0; i < shapes.size(); ++i)
+    if (shapes[i] != inputs_[i].shape)
+      throw ArgumentError("input '" + inputs_[i].name + "' must have shape " + shape_str(inputs_[i].shape) +
+                          ", got " + shape_str(shapes[i]));
+}
+
+void Model::forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+  if (inputs.size() != inputs_.size())
+    throw ArgumentError("the model takes " + std::to_string(inputs_.size()) + " input(s), got " +
+                        std::to_string(inputs.size()));
+  if (outputs.size() != outputs_.size())
+    throw ArgumentError("the model has " + std::to_string(outputs_.size()) + " output(s), got " +
+                        std::to_string(outputs.size()) + " buffers");
+  std::lock_guard<std::mutex> lock(forward_mutex_);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    std::memcpy(tensor_data_[def_.inputs[i]], inputs[i], num_elements(inputs_[i].shape) * sizeof(float));
+  for (const Step& step : steps_) {
+    if (step.skip) continue;
+    step.op->run(RunContext{step.inputs.data(), step.outputs.data(), scratch_, *pool_});
+  }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    std::memcpy(outputs[i], tensor_data_[def_.outputs[i]], num_elements(outputs_[i].shape) * sizeof(float));
+}
+
+}  // namespace edgecnn

@@ -1,0 +1,71 @@
+// A loaded model: the parsed file, one prepared operator per node, and an
+// arena planned at load time. forward() allocates nothing.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "core/cpu.h"
+#include "core/thread_pool.h"
+#include "graph/model_def.h"
+#include "ops/op.h"
+
+namespace edgecnn {
+
+struct ModelOptions {
+  int num_threads = 0;  // 0: one per hardware thread
+  Isa isa = Isa::kScalar;
+  bool verify_checksum = true;
+};
+
+struct TensorInfo {
+  std::string name;
+  Shape shape;
+};
+
+class Model {
+ public:
+  // Copies `size` bytes of a .ecnn file into a 64-byte aligned buffer, parses
+  // and validates it, prepares every operator, and plans memory.
+  Model(const uint8_t* data, size_t size, const ModelOptions& options);
+  ~Model();
+
+  const std::string& metadata_json() const { return def_.metadata_json; }
+  const std::vector<TensorInfo>& inputs() const { return inputs_; }
+  const std::vector<TensorInfo>& outputs() const { return outputs_; }
+  Isa isa() const { return isa_; }
+  int num_threads() const { return pool_->num_threads(); }
+  size_t arena_bytes() const { return arena_.size(); }
+  size_t node_count() const { return def_.nodes.size(); }
+
+  // Throws ArgumentError unless there is one shape per input, equal to it.
+  void check_input_shapes(const std::vector<Shape>& shapes) const;
+  // inputs[i] holds inputs()[i].shape floats; outputs[i] receives
+  // outputs()[i].shape floats. Calls from several threads are serialized.
+  void forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+
+ private:
+  struct Step {
+    std::unique_ptr<Op> op;
+    std::vector<const float*> inputs;
+    std::vector<float*> outputs;
+    bool skip = false;  // a view whose output shares its input's buffer
+  };
+
+  AlignedBuffer file_;
+  ModelDef def_;
+  Isa isa_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<Shape> shapes_;
+  std::vector<Step> steps_;
+  AlignedBuffer arena_;
+  float* scratch_ = nullptr;
+  std::vector<float*> tensor_data_;  // arena address of each activation / input
+  std::vector<TensorInfo> inputs_;
+  std::vector<TensorInfo> outputs_;
+  std::mutex forward_mutex_;
+};
+
+}  // namespace edgecnn

@@ -1,0 +1,58 @@
+#include "kernels/gemm.h"
+
+#include <cstring>
+
+namespace edgecnn {
+
+namespace {
+
+const F32GemmKernel kAllKernels[] = {
+#define EDGECNN_F32_GEMM(isa_, mr, nr, arch) \
+  EDGECNN_IF_ARCH_##arch(F32GemmKernel{"f32_gemm_" #mr "x" #nr "__" #isa_, isa_::kIsa, mr, nr, &isa_::f32_gemm_##mr##x##nr}, )
+#include "kernels/f32_gemm.inc"
+#undef EDGECNN_F32_GEMM
+};
+
+}  // namespace
+
+const F32GemmKernel& f32_gemm_kernel(Isa isa) {
+  const F32GemmKernel* best = &kAllKernels[0];
+  for (const auto& k : kAllKernels)
+    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
+      best = &k;
+  return *best;
+}
+
+PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, int64_t ldw, int mr) {
+  PackedMatrix pm;
+  pm.rows = rows;
+  pm.depth = depth;
+  pm.mr = mr;
+  pm.data = AlignedBuffer(static_cast<size_t>(pm.panel_count() * depth * mr) * sizeof(float));
+  float* out = pm.data.floats();
+  for (int64_t p = 0; p < pm.panel_count(); ++p)
+    for (int64_t k = 0; k < depth; ++k)
+      for (int r = 0; r < mr; ++r) {
+        const int64_t row = p * mr + r;
+        *out++ = row < rows ? w[row * ldw + k] : 0.0f;
+      }
+  return pm;
+}
+
+PackedMatrix pack_f32_gemm_weights_transposed(const float* w, int64_t rows, int64_t depth, int mr) {
+  PackedMatrix pm;
+  pm.rows = rows;
+  pm.depth = depth;
+  pm.mr = mr;
+  pm.data = AlignedBuffer(static_cast<size_t>(pm.panel_count() * depth * mr) * sizeof(float));
+  float* out = pm.data.floats();
+  for (int64_t p = 0; p < pm.panel_count(); ++p)
+    for (int64_t k = 0; k < depth; ++k)
+      for (int r = 0; r < mr; ++r) {
+        const int64_t row = p * mr + r;
+        *out++ = row < rows ? w[k * rows + row] : 0.0f;
+      }
+  return pm;
+}
+
+}  // namespace edgecnn

@@ -1,0 +1,60 @@
+// Packed-weight f32 GEMM: C[M x N] = A[M x K] · B[K x N] + bias[M].
+//
+// A (the weights) is packed once at load into panels of MR rows (MR is the
+// kernel's tile height):
+//   panel p covers rows [p*MR, p*MR + MR); within it, element (r, k) is at
+//   panel[k*MR + r] (k-major, so one k step reads MR consecutive floats);
+//   rows past M are zero.
+// B is row-major with row stride ldb (an im2col block, or the input feature map
+// itself for 1x1 convolutions). C is row-major with row stride ldc.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/aligned_buffer.h"
+#include "core/cpu.h"
+
+namespace edgecnn {
+
+// Microkernel contract: computes mr (<= MR) rows and nc (any count) columns of
+//   C[r][j] = bias[r] (0 if bias is null) + sum_k a[k*MR + r] * b[k*ldb + j]
+// over the full depth kc. Reads only the nc valid columns of each B row and
+// writes only the mr x nc valid outputs.
+using F32GemmUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
+                                float* c, size_t ldc, const float* bias);
+
+struct F32GemmKernel {
+  const char* name;
+  Isa isa;
+  int mr;
+  int nr;
+  F32GemmUkernel fn;
+};
+
+#define EDGECNN_F32_GEMM(isa, mr, nr, arch)                                                   \
+  namespace isa {                                                                             \
+  void f32_gemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* b,  \
+                            size_t ldb, float* c, size_t ldc, const float* bias);            \
+  }
+#include "kernels/f32_gemm.inc"
+#undef EDGECNN_F32_GEMM
+
+// The best GEMM kernel for `isa` (falls back to lower tiers).
+const F32GemmKernel& f32_gemm_kernel(Isa isa);
+
+// A packed weight matrix (see the layout above).
+struct PackedMatrix {
+  AlignedBuffer data;
+  int64_t rows = 0;
+  int64_t depth = 0;
+  int mr = 0;
+  const float* panel(int64_t p) const { return data.floats() + p * depth * mr; }
+  int64_t panel_count() const { return (rows + mr - 1) / mr; }
+};
+
+// Packs W (rows x depth, row stride ldw) for a kernel of tile height mr.
+PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, int64_t ldw, int mr);
+// Packs W^T, where W is (depth x rows) row-major: for MatMul / Gemm with a constant right operand.
+PackedMatrix pack_f32_gemm_weights_transposed(const float* w, int64_t rows, int64_t depth, int mr);
+
+}  // namespace edgecnn

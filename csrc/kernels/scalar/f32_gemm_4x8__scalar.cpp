@@ -1,0 +1,32 @@
+// Portable f32 GEMM microkernel, tile 4 rows x 8 columns. Layouts: kernels/gemm.h.
+// Compiled at the baseline; the 8-wide inner loops vectorize with SSE2/NEON.
+#include <cstddef>
+
+namespace edgecnn {
+namespace scalar {
+
+void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                  size_t ldc, const float* bias) {
+  constexpr size_t MR = 4, NR = 8;
+  for (size_t n0 = 0; n0 < nc; n0 += NR) {
+    const size_t nb = nc - n0 < NR ? nc - n0 : NR;
+    float acc[MR][NR];
+    for (size_t r = 0; r < MR; ++r) {
+      const float init = (bias != nullptr && r < mr) ? bias[r] : 0.0f;
+      for (size_t j = 0; j < NR; ++j) acc[r][j] = init;
+    }
+    for (size_t k = 0; k < kc; ++k) {
+      const float* brow = b + k * ldb + n0;
+      float bv[NR];
+      for (size_t j = 0; j < NR; ++j) bv[j] = j < nb ? brow[j] : 0.0f;
+      const float* ak = a + k * MR;
+      for (size_t r = 0; r < MR; ++r)
+        for (size_t j = 0; j < NR; ++j) acc[r][j] += ak[r] * bv[j];
+    }
+    for (size_t r = 0; r < mr; ++r)
+      for (size_t j = 0; j < nb; ++j) c[r * ldc + n0 + j] = acc[r][j];
+  }
+}
+
+}  // namespace scalar
+}  // namespace edgecnn

@@ -1,0 +1,71 @@
+// AVX2+FMA f32 GEMM microkernel, tile 6 rows x 16 columns (12 ymm accumulators,
+// 2 ymm for the B row, 1 for the broadcast A value). Layouts: kernels/gemm.h.
+// ISA file: only intrinsics and C headers, everything in edgecnn::avx2.
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+namespace edgecnn {
+namespace avx2 {
+namespace {
+
+// Lane mask selecting the first `count` (0..8) of 8 floats.
+inline __m256i first_lanes(size_t count) {
+  const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
+}
+
+}  // namespace
+
+void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                   size_t ldc, const float* bias) {
+  constexpr size_t MR = 6, NR = 16;
+  for (size_t n0 = 0; n0 < nc; n0 += NR) {
+    const size_t nb = nc - n0 < NR ? nc - n0 : NR;
+    const bool full = nb == NR;
+    const __m256i mask0 = first_lanes(nb < 8 ? nb : 8);
+    const __m256i mask1 = first_lanes(nb > 8 ? nb - 8 : 0);
+    __m256 acc[MR][2];
+    for (size_t r = 0; r < MR; ++r) {
+      const __m256 init = _mm256_set1_ps((bias != NULL && r < mr) ? bias[r] : 0.0f);
+      acc[r][0] = init;
+      acc[r][1] = init;
+    }
+    const float* bp = b + n0;
+    const float* ap = a;
+    if (full) {
+      for (size_t k = 0; k < kc; ++k, bp += ldb, ap += MR) {
+        const __m256 b0 = _mm256_loadu_ps(bp);
+        const __m256 b1 = _mm256_loadu_ps(bp + 8);
+        for (size_t r = 0; r < MR; ++r) {
+          const __m256 av = _mm256_broadcast_ss(ap + r);
+          acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+          acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+        }
+      }
+    } else {
+      for (size_t k = 0; k < kc; ++k, bp += ldb, ap += MR) {
+        const __m256 b0 = _mm256_maskload_ps(bp, mask0);
+        const __m256 b1 = _mm256_maskload_ps(bp + 8, mask1);
+        for (size_t r = 0; r < MR; ++r) {
+          const __m256 av = _mm256_broadcast_ss(ap + r);
+          acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+          acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+        }
+      }
+    }
+    for (size_t r = 0; r < mr; ++r) {
+      float* crow = c + r * ldc + n0;
+      if (full) {
+        _mm256_storeu_ps(crow, acc[r][0]);
+        _mm256_storeu_ps(crow + 8, acc[r][1]);
+      } else {
+        _mm256_maskstore_ps(crow, mask0, acc[r][0]);
+        _mm256_maskstore_ps(crow + 8, mask1, acc[r][1]);
+      }
+    }
+  }
+}
+
+}  // namespace avx2
+}  // namespace edgecnn

@@ -1,0 +1,122 @@
+// pybind11 glue: array conversion, GIL release, exception mapping. No logic.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "core/cpu.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "graph/model.h"
+#include "kernels/gemm.h"
+#include "ops/op.h"
+
+namespace py = pybind11;
+using namespace edgecnn;
+
+namespace {
+
+using FloatArray = py::array_t<float, py::array::c_style>;
+
+py::list tensor_infos(const std::vector<TensorInfo>& infos) {
+  py::list out;
+  for (const auto& t : infos) out.append(py::make_tuple(t.name, py::tuple(py::cast(t.shape))));
+  return out;
+}
+
+std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::string& isa, bool verify) {
+  py::buffer_info info = data.request();
+  ModelOptions options;
+  options.num_threads = num_threads;
+  options.isa = isa.empty() ? default_isa() : parse_isa(isa);
+  options.verify_checksum = verify;
+  const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+  const size_t size = static_cast<size_t>(info.size * info.itemsize);
+  py::gil_scoped_release release;
+  return std::make_unique<Model>(bytes, size, options);
+}
+
+py::list forward(Model& model, const std::vector<FloatArray>& inputs) {
+  std::vector<Shape> shapes;
+  std::vector<const float*> in_ptrs;
+  for (const auto& a : inputs) {
+    shapes.emplace_back(a.shape(), a.shape() + a.ndim());
+    in_ptrs.push_back(a.data());
+  }
+  model.check_input_shapes(shapes);
+  std::vector<FloatArray> outs;
+  std::vector<float*> out_ptrs;
+  for (const auto& info : model.outputs()) {
+    outs.emplace_back(std::vector<py::ssize_t>(info.shape.begin(), info.shape.end()));
+    out_ptrs.push_back(outs.back().mutable_data());
+  }
+  {
+    py::gil_scoped_release release;
+    model.forward(in_ptrs, out_ptrs);
+  }
+  py::list result;
+  for (auto& o : outs) result.append(o);
+  return result;
+}
+
+// Test hook: C = W · B + bias through the packed GEMM kernel of `isa`.
+FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& bias) {
+  if (w.ndim() != 2 || b.ndim() != 2 || w.shape(1) != b.shape(0) || bias.ndim() != 1 || bias.shape(0) != w.shape(0))
+    throw ArgumentError("kernel_f32_gemm: expects W (M, K), B (K, N), bias (M,)");
+  const F32GemmKernel& kernel = f32_gemm_kernel(cap_isa(parse_isa(isa)));
+  const int64_t m = w.shape(0), k = w.shape(1), n = b.shape(1);
+  PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
+  FloatArray c({m, n});
+  for (int64_t p = 0; p < packed.panel_count(); ++p) {
+    const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    kernel.fn(rows, n, k, packed.panel(p), b.data(), n, c.mutable_data() + p * kernel.mr * n, n,
+              bias.data() + p * kernel.mr);
+  }
+  return c;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "edgecnn native core (private; use the edgecnn package)";
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const FormatError& e) {
+      py::object cls = py::module_::import("edgecnn._errors").attr("ModelFormatError");
+      PyErr_SetString(cls.ptr(), e.what());
+    } catch (const UnsupportedError& e) {
+      py::object cls = py::module_::import("edgecnn._errors").attr("UnsupportedOpError");
+      PyErr_SetString(cls.ptr(), e.what());
+    } catch (const ArgumentError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+
+  py::class_<Model>(m, "Model")
+      .def(py::init(&load_model), py::arg("data"), py::arg("num_threads") = 0, py::arg("isa") = "",
+           py::arg("verify") = true)
+      .def_property_readonly("metadata_json", &Model::metadata_json)
+      .def_property_readonly("inputs", [](const Model& self) { return tensor_infos(self.inputs()); })
+      .def_property_readonly("outputs", [](const Model& self) { return tensor_infos(self.outputs()); })
+      .def_property_readonly("isa", [](const Model& self) { return std::string(isa_name(self.isa())); })
+      .def_property_readonly("num_threads", &Model::num_threads)
+      .def_property_readonly("arena_bytes", &Model::arena_bytes)
+      .def_property_readonly("node_count", &Model::node_count)
+      .def("forward", &forward, py::arg("inputs"));
+
+  m.def("detected_isa", [] { return std::string(isa_name(detect_isa())); });
+  m.def("default_isa", [] { return std::string(isa_name(default_isa())); });
+  m.def("available_isas", [] {
+    std::vector<std::string> names;
+    for (Isa i : available_isas()) names.emplace_back(isa_name(i));
+    return names;
+  });
+  m.def("default_thread_count", &ThreadPool::default_thread_count);
+  m.def("supported_ops", &supported_ops);
+  m.def("f32_gemm_kernel_name", [](const std::string& isa) { return std::string(f32_gemm_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"));
+#ifdef EDGECNN_VERSION
+  m.attr("__version__") = EDGECNN_VERSION;
+#endif
+}

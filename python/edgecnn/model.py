@@ -1,0 +1,115 @@
+"""Loading a .ecnn model and running its network."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Sequence, Union
+
+import numpy as np
+
+from . import _core
+from ._errors import ModelFormatError
+
+ModelSource = Union[str, os.PathLike, bytes, bytearray, memoryview]
+
+
+def _read_source(source: ModelSource) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source) if isinstance(source, memoryview) else source
+    if isinstance(source, (str, os.PathLike)):
+        with open(os.fspath(source), "rb") as f:
+            return f.read()
+    raise TypeError(f"model must be a path or bytes, got {type(source).__name__}")
+
+
+def _parse_metadata(text: bytes) -> dict:
+    try:
+        meta = json.loads(text.decode("utf-8")) if text else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFormatError(f"META section is not valid UTF-8 JSON: {e}") from None
+    if not isinstance(meta, dict):
+        raise ModelFormatError("META section must hold a JSON object")
+    return meta
+
+
+class Model:
+    """A loaded network. Create with :func:`edgecnn.load`.
+
+    A Model may be shared between threads: calls to :meth:`forward` on one
+    Model are serialized (the network runs on the Model's own thread pool).
+    """
+
+    def __init__(self, source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
+                 verify: bool = True):
+        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+            raise ValueError(f"num_threads must be a positive int, got {num_threads!r}")
+        data = _read_source(source)
+        self._core = _core.Model(data, num_threads or 0, isa or "", bool(verify))
+        self._metadata = _parse_metadata(self._core.metadata_json)
+        self._inputs = [(name, tuple(shape)) for name, shape in self._core.inputs]
+        self._outputs = [(name, tuple(shape)) for name, shape in self._core.outputs]
+
+    @property
+    def metadata(self) -> dict:
+        return self._metadata
+
+    @property
+    def task(self) -> str | None:
+        return self._metadata.get("task")
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._metadata.get("labels") or [])
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self._inputs[0][1]
+
+    @property
+    def input_names(self) -> list[str]:
+        return [n for n, _ in self._inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [n for n, _ in self._outputs]
+
+    @property
+    def output_shapes(self) -> list[tuple[int, ...]]:
+        return [s for _, s in self._outputs]
+
+    @property
+    def isa(self) -> str:
+        return self._core.isa
+
+    @property
+    def num_threads(self) -> int:
+        return self._core.num_threads
+
+    def forward(self, x: Union[np.ndarray, Sequence[np.ndarray]]) -> list[np.ndarray]:
+        """Runs the network on float32 NCHW input(s); returns the outputs in ONNX order."""
+        arrays = [x] if isinstance(x, np.ndarray) else list(x)
+        converted = []
+        for i, a in enumerate(arrays):
+            if not isinstance(a, np.ndarray):
+                raise TypeError(f"input {i} must be a numpy ndarray, got {type(a).__name__}")
+            if a.dtype.kind != "f":
+                raise TypeError(f"input {i} must be a floating-point array, got dtype {a.dtype}")
+            converted.append(np.ascontiguousarray(a, dtype=np.float32))
+        return self._core.forward(converted)
+
+    def __repr__(self) -> str:
+        return (f"edgecnn.Model(task={self.task!r}, input_shape={self.input_shape}, "
+                f"outputs={len(self._outputs)}, isa={self.isa!r}, num_threads={self.num_threads})")
+
+
+def load(source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
+         verify: bool = True) -> Model:
+    """Loads a .ecnn model from a path or bytes.
+
+    num_threads: threads of the model's pool (default: the machine's cores).
+    isa: caps the SIMD tier for this model ("scalar", "avx2", "avx512", "neon");
+        the default is the best tier of this CPU, capped by EDGECNN_ISA.
+    verify: check the file's CRC-32 (False skips it, for speed).
+    """
+    return Model(source, num_threads=num_threads, isa=isa, verify=verify)

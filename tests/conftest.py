@@ -1,0 +1,25 @@
+import os
+
+import numpy as np
+import pytest
+
+import edgecnn
+
+ISAS = edgecnn._core.available_isas()
+
+
+@pytest.fixture(params=ISAS)
+def isa(request):
+    """Every SIMD tier this machine has: the whole parity suite runs once per tier."""
+    return request.param
+
+
+@pytest.fixture
+def rng(request):
+    """A seeded generator; the seed is printed so a failing case can be replayed.
+
+    EDGECNN_TEST_SEED overrides the per-test default seed.
+    """
+    seed = int(os.environ.get("EDGECNN_TEST_SEED", abs(hash(request.node.nodeid)) % (2**31)))
+    print(f"seed={seed} (EDGECNN_TEST_SEED={seed} replays it)")
+    return np.random.default_rng(seed)
