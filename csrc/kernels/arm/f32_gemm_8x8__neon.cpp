@@ -1,0 +1,70 @@
+// NEON f32 GEMM microkernel, tile 8 rows x 8 columns (16 q-register
+// accumulators, 2 for the B row, 2 for A). Layouts: kernels/gemm.h.
+// ISA file: only intrinsics and C headers, everything in edgecnn::neon.
+#include <arm_neon.h>
+#include <stddef.h>
+
+namespace edgecnn {
+namespace neon {
+
+void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                  size_t ldc, const float* bias) {
+  constexpr size_t MR = 8, NR = 8;
+  for (size_t n0 = 0; n0 < nc; n0 += NR) {
+    const size_t nb = nc - n0 < NR ? nc - n0 : NR;
+    float32x4_t acc[MR][2];
+    for (size_t r = 0; r < MR; ++r) {
+      const float32x4_t init = vdupq_n_f32((bias != NULL && r < mr) ? bias[r] : 0.0f);
+      acc[r][0] = init;
+      acc[r][1] = init;
+    }
+    const float* bp = b + n0;
+    const float* ap = a;
+    for (size_t k = 0; k < kc; ++k, bp += ldb, ap += MR) {
+      float32x4_t b0, b1;
+      if (nb == NR) {
+        b0 = vld1q_f32(bp);
+        b1 = vld1q_f32(bp + 4);
+      } else {
+        // Partial tile: stage the valid columns so no load reads past the row.
+        float tmp[NR] = {0};
+        for (size_t j = 0; j < nb; ++j) tmp[j] = bp[j];
+        b0 = vld1q_f32(tmp);
+        b1 = vld1q_f32(tmp + 4);
+      }
+      const float32x4_t a0 = vld1q_f32(ap);
+      const float32x4_t a1 = vld1q_f32(ap + 4);
+      acc[0][0] = vfmaq_laneq_f32(acc[0][0], b0, a0, 0);
+      acc[0][1] = vfmaq_laneq_f32(acc[0][1], b1, a0, 0);
+      acc[1][0] = vfmaq_laneq_f32(acc[1][0], b0, a0, 1);
+      acc[1][1] = vfmaq_laneq_f32(acc[1][1], b1, a0, 1);
+      acc[2][0] = vfmaq_laneq_f32(acc[2][0], b0, a0, 2);
+      acc[2][1] = vfmaq_laneq_f32(acc[2][1], b1, a0, 2);
+      acc[3][0] = vfmaq_laneq_f32(acc[3][0], b0, a0, 3);
+      acc[3][1] = vfmaq_laneq_f32(acc[3][1], b1, a0, 3);
+      acc[4][0] = vfmaq_laneq_f32(acc[4][0], b0, a1, 0);
+      acc[4][1] = vfmaq_laneq_f32(acc[4][1], b1, a1, 0);
+      acc[5][0] = vfmaq_laneq_f32(acc[5][0], b0, a1, 1);
+      acc[5][1] = vfmaq_laneq_f32(acc[5][1], b1, a1, 1);
+      acc[6][0] = vfmaq_laneq_f32(acc[6][0], b0, a1, 2);
+      acc[6][1] = vfmaq_laneq_f32(acc[6][1], b1, a1, 2);
+      acc[7][0] = vfmaq_laneq_f32(acc[7][0], b0, a1, 3);
+      acc[7][1] = vfmaq_laneq_f32(acc[7][1], b1, a1, 3);
+    }
+    for (size_t r = 0; r < mr; ++r) {
+      float* crow = c + r * ldc + n0;
+      if (nb == NR) {
+        vst1q_f32(crow, acc[r][0]);
+        vst1q_f32(crow + 4, acc[r][1]);
+      } else {
+        float tmp[NR];
+        vst1q_f32(tmp, acc[r][0]);
+        vst1q_f32(tmp + 4, acc[r][1]);
+        for (size_t j = 0; j < nb; ++j) crow[j] = tmp[j];
+      }
+    }
+  }
+}
+
+}  // namespace neon
+}  // namespace edgecnn

@@ -1,0 +1,51 @@
+"""The packed f32 GEMM microkernels of every ISA tier against a float64 numpy reference,
+at tile boundaries (tile size -1, +0, +1 and multiples) of each kernel."""
+
+import numpy as np
+import pytest
+
+import edgecnn
+
+# (mr, nr) of each tier's kernel, read from its name: f32_gemm_<mr>x<nr>__<isa>.
+TILES = {}
+for _isa in edgecnn._core.available_isas():
+    _name = edgecnn._core.f32_gemm_kernel_name(_isa)
+    _mr, _nr = _name.split("_")[2].split("__")[0].split("x")
+    TILES[_isa] = (int(_mr), int(_nr))
+
+
+def boundary(t):
+    return sorted({1, t - 1, t, t + 1, 2 * t, 2 * t + 1} - {0})
+
+
+def check(isa, m, k, n, rng):
+    w = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    bias = rng.standard_normal(m).astype(np.float32)
+    got = edgecnn._core.kernel_f32_gemm(isa, w, b, bias)
+    ref = w.astype(np.float64) @ b.astype(np.float64) + bias[:, None]
+    # fp32 sums of k products: error grows like sqrt(k) * eps * |terms|
+    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+    err = np.abs(got - ref)
+    at = np.unravel_index(int(err.argmax()), err.shape)
+    assert err.max() <= tol, f"{edgecnn._core.f32_gemm_kernel_name(isa)} M={m} K={k} N={n}: |diff| {err.max():.3g} at {at}"
+
+
+@pytest.mark.parametrize("dim", ["m", "n"])
+def test_tile_boundaries(isa, dim, rng):
+    mr, nr = TILES[isa]
+    for size in boundary(mr if dim == "m" else nr):
+        for k in (1, 3, 17):
+            m, n = (size, 5) if dim == "m" else (3, size)
+            check(isa, m, k, n, rng)
+
+
+def test_random_sizes(isa, rng):
+    for _ in range(20):
+        m, k, n = (int(v) for v in rng.integers(1, 80, size=3))
+        check(isa, m, k, n, rng)
+
+
+def test_kernel_names_say_isa_and_tile(isa):
+    name = edgecnn._core.f32_gemm_kernel_name(isa)
+    assert name.endswith("__" + isa), name

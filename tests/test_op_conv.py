@@ -1,0 +1,149 @@
+"""Conv against onnxruntime: every path (general im2col+GEMM, pointwise 1x1, depthwise),
+padding modes, strides, dilations, groups, fused activations and residual adds."""
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from parity import assert_parity
+
+CHANNELS = [1, 3, 15, 16, 17, 33]
+
+
+def conv_model(x_shape, w, b=None, attrs=None, post=None, residual=False):
+    """Conv(X, W[, B]) optionally followed by `post` nodes built by a callback."""
+    inits = [numpy_helper.from_array(w, "W")]
+    inputs = ["X", "W"]
+    if b is not None:
+        inits.append(numpy_helper.from_array(b, "B"))
+        inputs.append("B")
+    nodes = [helper.make_node("Conv", inputs, ["Y0"], name="conv", **(attrs or {}))]
+    last = "Y0"
+    if post is not None:
+        extra_nodes, extra_inits, last = post("Y0")
+        nodes += extra_nodes
+        inits += extra_inits
+    graph = helper.make_graph(nodes, "conv", [helper.make_tensor_value_info("X", TensorProto.FLOAT, x_shape)],
+                              [helper.make_tensor_value_info(last, TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def random_case(rng):
+    groups_kind = rng.choice(["one", "depthwise", "grouped"])
+    c_in = int(rng.choice(CHANNELS))
+    if groups_kind == "depthwise":
+        group, c_out = c_in, c_in
+    elif groups_kind == "grouped":
+        group = int(rng.choice([2, 3]))
+        c_in = group * int(rng.integers(1, 9))
+        c_out = group * int(rng.integers(1, 9))
+    else:
+        group, c_out = 1, int(rng.choice(CHANNELS))
+    kh, kw = (int(v) for v in rng.choice([1, 2, 3, 5], size=2))
+    attrs = {"group": group, "strides": [int(v) for v in rng.integers(1, 3, size=2)],
+             "dilations": [int(v) for v in rng.integers(1, 3, size=2)]}
+    pad_mode = rng.choice(["zero", "symmetric", "asymmetric", "SAME_UPPER", "SAME_LOWER", "VALID"])
+    if pad_mode in ("SAME_UPPER", "SAME_LOWER", "VALID"):
+        attrs["auto_pad"] = str(pad_mode)
+    elif pad_mode == "symmetric":
+        p = [int(v) for v in rng.integers(0, 3, size=2)]
+        attrs["pads"] = p + p
+    elif pad_mode == "asymmetric":
+        attrs["pads"] = [int(v) for v in rng.integers(0, 3, size=4)]
+    h, w = (int(v) for v in rng.integers(5, 20, size=2))
+    return c_in, c_out, group, kh, kw, attrs, (int(rng.integers(1, 3)), c_in, h, w)
+
+
+def test_random_convolutions(isa, rng, tmp_path):
+    for i in range(40):
+        c_in, c_out, group, kh, kw, attrs, x_shape = random_case(rng)
+        w = rng.standard_normal((c_out, c_in // group, kh, kw)).astype(np.float32)
+        b = rng.standard_normal(c_out).astype(np.float32) if rng.random() < 0.7 else None
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        case = f"case {i}: x={x_shape} w={w.shape} bias={b is not None} {attrs}"
+        assert_parity(conv_model(x_shape, w, b, attrs), x, isa, tmp_path, case=case)
+
+
+@pytest.mark.parametrize("c_in,c_out", [(c, d) for c in (1, 16, 17, 33) for d in (1, 3, 15, 16, 17, 33)])
+def test_pointwise_channel_boundaries(isa, rng, tmp_path, c_in, c_out):
+    x_shape = (1, c_in, 7, 9)
+    w = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32)
+    b = rng.standard_normal(c_out).astype(np.float32)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    assert_parity(conv_model(x_shape, w, b), x, isa, tmp_path, case=f"1x1 {c_in}->{c_out}")
+
+
+def test_large_spatial_multi_block(isa, rng, tmp_path):
+    # More output pixels than one column block, and more channels than one
+    # weight panel: exercises the block and panel split across threads.
+    x_shape = (1, 24, 45, 47)
+    w = rng.standard_normal((40, 24, 3, 3)).astype(np.float32) * 0.2
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    assert_parity(conv_model(x_shape, w, None, {"pads": [1, 1, 1, 1]}), x, isa, tmp_path, case="multi-block")
+
+
+def _unary(op, **attrs):
+    def post(y):
+        return [helper.make_node(op, [y], ["Y"], name="act", **attrs)], [], "Y"
+    return post
+
+
+def _clip(lo, hi):
+    def post(y):
+        inits = [numpy_helper.from_array(np.array(lo, np.float32), "lo"),
+                 numpy_helper.from_array(np.array(hi, np.float32), "hi")]
+        return [helper.make_node("Clip", [y, "lo", "hi"], ["Y"], name="clip")], inits, "Y"
+    return post
+
+
+def _silu(y):
+    return [helper.make_node("Sigmoid", [y], ["S"], name="sig"),
+            helper.make_node("Mul", [y, "S"], ["Y"], name="mul")], [], "Y"
+
+
+ACTIVATIONS = {
+    "relu": _unary("Relu"),
+    "relu6": _clip(0.0, 6.0),
+    "sigmoid": _unary("Sigmoid"),
+    "silu": _silu,
+    "hardsigmoid": _unary("HardSigmoid", alpha=0.3, beta=0.4),
+    "hardswish": _unary("HardSwish"),
+    "leakyrelu": _unary("LeakyRelu", alpha=0.15),
+    "tanh": _unary("Tanh"),
+}
+
+
+@pytest.mark.parametrize("act", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("kind", ["general", "pointwise", "depthwise"])
+def test_fused_activation(isa, rng, tmp_path, act, kind):
+    c = 17
+    k, group = {"general": (3, 1), "pointwise": (1, 1), "depthwise": (3, c)}[kind]
+    x_shape = (1, c, 11, 13)
+    w = rng.standard_normal((c, c // group, k, k)).astype(np.float32) * 0.5
+    b = rng.standard_normal(c).astype(np.float32)
+    x = rng.standard_normal(x_shape).astype(np.float32) * 3
+    attrs = {"group": group, "pads": [k // 2] * 4}
+    assert_parity(conv_model(x_shape, w, b, attrs, ACTIVATIONS[act]), x, isa, tmp_path, case=f"{kind}+{act}")
+
+
+@pytest.mark.parametrize("order", ["add_then_relu", "silu_then_add"])
+@pytest.mark.parametrize("kind", ["general", "depthwise"])
+def test_fused_residual(isa, rng, tmp_path, order, kind):
+    # ResNet adds before the activation; YOLO bottlenecks add after it.
+    c = 16
+    k, group = (3, 1) if kind == "general" else (3, c)
+    x_shape = (1, c, 9, 10)
+    w = rng.standard_normal((c, c // group, k, k)).astype(np.float32) * 0.3
+    b = rng.standard_normal(c).astype(np.float32)
+
+    def post(y):
+        if order == "add_then_relu":
+            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
+                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+        nodes, _, z = _silu(y)
+        return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
+
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    model = conv_model(x_shape, w, b, {"group": group, "pads": [1, 1, 1, 1]}, post)
+    assert_parity(model, x, isa, tmp_path, case=f"{kind} {order}")
