@@ -25,6 +25,41 @@ constexpr uint32_t kMaxAttrValues = 65536;
 constexpr size_t kMinTensorRecord = 4 + 4;
 constexpr size_t kMinNodeRecord = 4 + 4 + 4 + 4 + 4 + 4;
 
+// Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). Names and
+// strings reach Python and error messages, so they must decode.
+bool is_valid_utf8(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t c = p[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    static const uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
 // Bounds-checked little-endian reader over one section.
 class ByteReader {
  public:
@@ -70,6 +105,9 @@ class ByteReader {
       throw FormatError(std::string(section_) + " section: " + what + " length " + std::to_string(len) +
                         " exceeds " + std::to_string(kMaxStringBytes));
     need(len, what);
+    if (!is_valid_utf8(data_ + pos_, len))
+      throw FormatError(std::string(section_) + " section: " + what + " at offset " + std::to_string(pos_) +
+                        " is not valid UTF-8");
     std::string s(reinterpret_cast<const char*>(data_ + pos_), len);
     pos_ += len;
     if (s.find('\0') != std::string::npos)
@@ -369,6 +407,9 @@ ModelDef parse_model_file(const uint8_t* data, size_t size, bool verify_checksum
     s.size = table.u64("section size");
     const uint64_t reserved = table.u64("section reserved");
     s.present = true;
+    for (int k = 0; k < 8; ++k)
+      if (tag[k] != 0 && (tag[k] < 0x20 || tag[k] > 0x7E))
+        throw FormatError("section " + std::to_string(i) + ": tag is not printable ASCII");
     const std::string name(tag, strnlen(tag, 8));
     if (reserved != 0) throw FormatError("section '" + name + "': reserved field is not 0");
     if (s.offset % 64 != 0 || s.offset < table_end)

@@ -96,7 +96,7 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Model>(m, "Model")
       .def(py::init(&load_model), py::arg("data"), py::arg("num_threads") = 0, py::arg("isa") = "",
            py::arg("verify") = true)
-      .def_property_readonly("metadata_json", &Model::metadata_json)
+      .def_property_readonly("metadata_json", [](const Model& self) { return py::bytes(self.metadata_json()); })
       .def_property_readonly("inputs", [](const Model& self) { return tensor_infos(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return tensor_infos(self.outputs()); })
       .def_property_readonly("isa", [](const Model& self) { return std::string(isa_name(self.isa())); })

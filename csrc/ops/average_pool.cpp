@@ -1,0 +1,72 @@
+// AveragePool (ONNX opset 17, 2-D, NCHW): kernel_shape, strides, pads,
+// ceil_mode, count_include_pad. With count_include_pad the divisor counts the
+// window's part inside the padded input; a ceil_mode window running past the
+// end padding is cut there (the onnxruntime definition).
+#include <algorithm>
+#include <vector>
+
+#include "ops/plane_parallel.h"
+#include "ops/pool.h"
+
+namespace edgecnn {
+
+namespace {
+
+class AveragePoolOp final : public Op {
+ public:
+  void prepare(PrepareContext& ctx) override {
+    // Opset 17 AveragePool has no dilations (they arrive in opset 19).
+    geo_.prepare(ctx, false);
+    const int64_t include_pad = ctx.attrs.get_int("count_include_pad", 0);
+    if (include_pad != 0 && include_pad != 1) throw FormatError("count_include_pad must be 0 or 1");
+    const Pool2dGeometry& g = geo_;
+    // Divisor of every output pixel, out_h x out_w row-major, stored inverted.
+    inv_count_.resize(static_cast<size_t>(g.out_h * g.out_w));
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        const PoolTaps& r = g.rows[static_cast<size_t>(oy)];
+        const PoolTaps& c = g.cols[static_cast<size_t>(ox)];
+        int64_t count;
+        if (include_pad) {
+          const int64_t h = std::min(r.origin + g.win.kh, g.in_h + g.win.pad_bottom) - r.origin;
+          const int64_t w = std::min(c.origin + g.win.kw, g.in_w + g.win.pad_right) - c.origin;
+          count = h * w;
+        } else {
+          count = (r.end - r.begin) * (c.end - c.begin);
+        }
+        // With pads smaller than the kernel every window holds an input pixel.
+        inv_count_[static_cast<size_t>(oy * g.out_w + ox)] = 1.0f / static_cast<float>(count);
+      }
+  }
+
+  void run(const RunContext& ctx) const override {
+    const Pool2dGeometry& g = geo_;
+    const float* x_all = ctx.inputs[0];
+    float* y_all = ctx.outputs[0];
+    for_each_plane(ctx.pool, g.planes, g.out_h * g.out_w * g.win.kh * g.win.kw, [&](int64_t p) {
+      const float* x = x_all + p * g.in_h * g.in_w;
+      float* y = y_all + p * g.out_h * g.out_w;
+      const float* inv = inv_count_.data();
+      for (const PoolTaps& r : g.rows) {
+        for (const PoolTaps& c : g.cols) {
+          float sum = 0.0f;
+          for (int64_t ky = r.begin; ky < r.end; ++ky) {
+            const float* row = x + (r.origin + ky) * g.in_w + c.origin;
+            for (int64_t kx = c.begin; kx < c.end; ++kx) sum += row[kx];
+          }
+          *y++ = sum * *inv++;
+        }
+      }
+    });
+  }
+
+ private:
+  Pool2dGeometry geo_;
+  std::vector<float> inv_count_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_AveragePoolOp() { return std::make_unique<AveragePoolOp>(); }
+
+}  // namespace edgecnn
