@@ -76,6 +76,12 @@ FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const Fl
 
 }  // namespace
 
+// Bindings of the pre- and post-processing live in their own files
+// (bind_pre.cpp, bind_post.cpp, bind_masks.cpp); each defines one of these.
+void bind_pre(py::module_& m);
+void bind_post(py::module_& m);
+void bind_masks(py::module_& m);
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "edgecnn native core (private; use the edgecnn package)";
 
@@ -116,6 +122,9 @@ PYBIND11_MODULE(_core, m) {
   m.def("supported_ops", &supported_ops);
   m.def("f32_gemm_kernel_name", [](const std::string& isa) { return std::string(f32_gemm_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"));
+  bind_pre(m);
+  bind_post(m);
+  bind_masks(m);
 #ifdef EDGECNN_VERSION
   m.attr("__version__") = EDGECNN_VERSION;
 #endif

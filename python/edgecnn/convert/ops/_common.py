@@ -195,3 +195,16 @@ def reduce_axes(node, axes_input: Optional[np.ndarray], rank: int) -> Optional[L
     if not axes:
         return [] if node.attrs.get("noop_with_empty_axes", 0) else list(range(rank))
     return sorted(normalize_axis(a, rank) for a in axes)
+
+
+def pool_normalize(node, graph, keep: Sequence[str]) -> None:
+    """MaxPool/AveragePool attributes: kernel_shape, strides, pads explicit, plus `keep` if set."""
+    if "kernel_shape" not in node.attrs:
+        raise Unsupported("has no kernel_shape")
+    kernel = [int(k) for k in node.attrs["kernel_shape"]]
+    pads = spatial_pads(node, known_shape(graph, node.inputs[0]), kernel)
+    attrs = {"kernel_shape": kernel, "strides": [int(s) for s in node.attrs.get("strides", [1] * len(kernel))], "pads": pads}
+    for name in keep:
+        if name in node.attrs:
+            attrs[name] = node.attrs[name]
+    node.attrs = attrs

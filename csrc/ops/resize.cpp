@@ -1,0 +1,201 @@
+// Resize (ONNX opset 17) of the two spatial axes of an NCHW tensor: modes
+// nearest and linear (bilinear); coordinate_transformation_mode half_pixel,
+// asymmetric, align_corners, pytorch_half_pixel, tf_half_pixel_for_nearest;
+// the four nearest_mode roundings. The converter turns the scales / sizes
+// inputs into attributes (docs/format.md).
+//
+// Source coordinates are computed in float32 with the same expressions as
+// onnxruntime, so nearest-neighbour rounding ties resolve the same way.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ops/op.h"
+#include "ops/plane_parallel.h"
+
+namespace edgecnn {
+
+namespace {
+
+enum class CoordMode { kHalfPixel, kAsymmetric, kAlignCorners, kPytorchHalfPixel, kTfHalfPixelForNearest };
+enum class NearestMode { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
+
+CoordMode parse_coord_mode(const std::string& s) {
+  if (s == "half_pixel") return CoordMode::kHalfPixel;
+  if (s == "asymmetric") return CoordMode::kAsymmetric;
+  if (s == "align_corners") return CoordMode::kAlignCorners;
+  if (s == "pytorch_half_pixel") return CoordMode::kPytorchHalfPixel;
+  if (s == "tf_half_pixel_for_nearest") return CoordMode::kTfHalfPixelForNearest;
+  if (s == "tf_crop_and_resize" || s == "half_pixel_symmetric")
+    throw UnsupportedError("coordinate_transformation_mode '" + s + "'");
+  throw FormatError("unknown coordinate_transformation_mode '" + s + "'");
+}
+
+NearestMode parse_nearest_mode(const std::string& s) {
+  if (s == "round_prefer_floor") return NearestMode::kRoundPreferFloor;
+  if (s == "round_prefer_ceil") return NearestMode::kRoundPreferCeil;
+  if (s == "floor") return NearestMode::kFloor;
+  if (s == "ceil") return NearestMode::kCeil;
+  throw FormatError("unknown nearest_mode '" + s + "'");
+}
+
+// Input coordinate of output index `o` along an axis resized from `in` to `out`
+// with `scale` (the given scale, or out / in when sizes were given).
+float source_coordinate(CoordMode mode, int64_t o, float scale, int64_t in, int64_t out) {
+  const float x = static_cast<float>(o);
+  switch (mode) {
+    case CoordMode::kHalfPixel:
+      return (x + 0.5f) / scale - 0.5f;
+    case CoordMode::kAsymmetric:
+      return x / scale;
+    case CoordMode::kAlignCorners:
+      return out == 1 ? 0.0f : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+    case CoordMode::kPytorchHalfPixel:
+      return out > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
+    case CoordMode::kTfHalfPixelForNearest:
+      return (x + 0.5f) / scale;
+  }
+  return x;
+}
+
+int64_t round_nearest(NearestMode mode, float v) {
+  switch (mode) {
+    case NearestMode::kRoundPreferFloor:
+      // A tie (x.5) goes down; std::round would take it up.
+      if (v == static_cast<float>(static_cast<int64_t>(v)) + 0.5f) return static_cast<int64_t>(std::floor(v));
+      return static_cast<int64_t>(std::round(v));
+    case NearestMode::kRoundPreferCeil:
+      return static_cast<int64_t>(std::round(v));
+    case NearestMode::kFloor:
+      return static_cast<int64_t>(std::floor(v));
+    case NearestMode::kCeil:
+      return static_cast<int64_t>(std::ceil(v));
+  }
+  return 0;
+}
+
+// The sources of every output index along one axis: nearest uses lo only;
+// linear blends lo and hi with weights w_lo, w_hi.
+struct AxisMap {
+  std::vector<int64_t> lo, hi;
+  std::vector<float> w_lo, w_hi;
+};
+
+class ResizeOp final : public Op {
+ public:
+  void prepare(PrepareContext& ctx) override {
+    ctx.expect_inputs(1, 4, 1);
+    ctx.expect_outputs(1);
+    // Input 1 (roi) only matters for tf_crop_and_resize; scales and sizes must
+    // have become attributes.
+    for (size_t i = 2; i < ctx.input_count(); ++i)
+      if (ctx.present[i]) throw FormatError("scales and sizes must be attributes, not inputs");
+    const Shape& x = ctx.input_shapes[0];
+    if (x.size() != 4) throw UnsupportedError("only 4-D (NCHW) input is supported, input is " + shape_str(x));
+    const NodeAttrs& a = ctx.attrs;
+
+    const std::string mode = a.get_string("mode", "nearest");
+    if (mode == "cubic") throw UnsupportedError("mode 'cubic'");
+    if (mode != "nearest" && mode != "linear") throw FormatError("unknown mode '" + mode + "'");
+    linear_ = mode == "linear";
+    const CoordMode coord = parse_coord_mode(a.get_string("coordinate_transformation_mode", "half_pixel"));
+    const NearestMode nearest = parse_nearest_mode(a.get_string("nearest_mode", "round_prefer_floor"));
+    if (a.get_int("antialias", 0) != 0) throw UnsupportedError("antialias");
+    if (a.has("axes")) throw UnsupportedError("the axes attribute (the converter expands scales/sizes to every axis)");
+    const std::string policy = a.get_string("keep_aspect_ratio_policy", "stretch");
+    if (policy != "stretch") throw UnsupportedError("keep_aspect_ratio_policy '" + policy + "'");
+
+    const bool has_scales = a.has("scales"), has_sizes = a.has("sizes");
+    if (has_scales == has_sizes) throw FormatError("exactly one of the attributes scales and sizes must be given");
+    Shape y(4);
+    std::vector<float> scales(4);
+    if (has_scales) {
+      scales = a.get_floats("scales");
+      if (scales.size() != 4) throw FormatError("scales must have 4 values, one per axis");
+      for (size_t i = 0; i < 4; ++i) {
+        if (!(scales[i] > 0.0f) || !std::isfinite(scales[i])) throw FormatError("scales must be positive and finite");
+        // floor(in * scale), in float32 as onnxruntime computes it.
+        y[i] = static_cast<int64_t>(std::floor(scales[i] * static_cast<float>(x[i])));
+      }
+    } else {
+      const std::vector<int64_t> sizes = a.require_ints("sizes");
+      if (sizes.size() != 4) throw FormatError("sizes must have 4 values, one per axis");
+      for (size_t i = 0; i < 4; ++i) {
+        if (sizes[i] < 1 || sizes[i] >= (int64_t{1} << 31)) throw FormatError("sizes must be in [1, 2^31)");
+        y[i] = sizes[i];
+        scales[i] = static_cast<float>(sizes[i]) / static_cast<float>(x[i]);
+      }
+    }
+    if (y[0] != x[0] || y[1] != x[1]) throw UnsupportedError("resizing the batch or channel axis");
+    if (y[2] < 1 || y[3] < 1) throw FormatError("the output " + shape_str(y) + " would be empty");
+    planes_ = x[0] * x[1];
+    in_h_ = x[2];
+    in_w_ = x[3];
+    out_h_ = y[2];
+    out_w_ = y[3];
+    ctx.output_shapes = {y};
+    rows_ = map_axis(coord, nearest, scales[2], in_h_, out_h_);
+    cols_ = map_axis(coord, nearest, scales[3], in_w_, out_w_);
+  }
+
+  void run(const RunContext& ctx) const override {
+    const float* x_all = ctx.inputs[0];
+    float* y_all = ctx.outputs[0];
+    for_each_plane(ctx.pool, planes_, out_h_ * out_w_ * (linear_ ? 4 : 1), [&](int64_t p) {
+      const float* x = x_all + p * in_h_ * in_w_;
+      float* y = y_all + p * out_h_ * out_w_;
+      if (linear_) {
+        for (int64_t oy = 0; oy < out_h_; ++oy) {
+          const float* r0 = x + rows_.lo[oy] * in_w_;
+          const float* r1 = x + rows_.hi[oy] * in_w_;
+          const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
+          for (int64_t ox = 0; ox < out_w_; ++ox) {
+            const int64_t c0 = cols_.lo[ox], c1 = cols_.hi[ox];
+            const float wx0 = cols_.w_lo[ox], wx1 = cols_.w_hi[ox];
+            *y++ = wy0 * (wx0 * r0[c0] + wx1 * r0[c1]) + wy1 * (wx0 * r1[c0] + wx1 * r1[c1]);
+          }
+        }
+      } else {
+        for (int64_t oy = 0; oy < out_h_; ++oy) {
+          const float* r = x + rows_.lo[oy] * in_w_;
+          for (int64_t ox = 0; ox < out_w_; ++ox) *y++ = r[cols_.lo[ox]];
+        }
+      }
+    });
+  }
+
+ private:
+  AxisMap map_axis(CoordMode coord, NearestMode nearest, float scale, int64_t in, int64_t out) const {
+    AxisMap m;
+    for (int64_t o = 0; o < out; ++o) {
+      if (!linear_) {
+        const int64_t i = round_nearest(nearest, source_coordinate(coord, o, scale, in, out));
+        m.lo.push_back(std::min(std::max<int64_t>(i, 0), in - 1));
+        continue;
+      }
+      // onnxruntime takes the output index itself when the scale is 1,
+      // whatever the coordinate mode.
+      float v = scale == 1.0f ? static_cast<float>(o) : source_coordinate(coord, o, scale, in, out);
+      v = std::min(std::max(v, 0.0f), static_cast<float>(in - 1));
+      const int64_t lo = std::min(static_cast<int64_t>(v), in - 1);
+      const int64_t hi = std::min(lo + 1, in - 1);
+      m.lo.push_back(lo);
+      m.hi.push_back(hi);
+      const float w_hi = lo == hi ? 0.0f : v - static_cast<float>(lo);
+      m.w_hi.push_back(w_hi);
+      m.w_lo.push_back(lo == hi ? 1.0f : static_cast<float>(hi) - v);
+    }
+    return m;
+  }
+
+  bool linear_ = false;
+  int64_t planes_ = 0, in_h_ = 0, in_w_ = 0, out_h_ = 0, out_w_ = 0;
+  AxisMap rows_, cols_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_ResizeOp() { return std::make_unique<ResizeOp>(); }
+
+}  // namespace edgecnn
