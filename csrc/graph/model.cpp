@@ -1,6 +1,7 @@
 #include "graph/model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "graph/memory_plan.h"
@@ -146,15 +147,37 @@ void Model::forward(const std::vector<const float*>& inputs, const std::vector<f
   if (outputs.size() != outputs_.size())
     throw ArgumentError("the model has " + std::to_string(outputs_.size()) + " output(s), got " +
                         std::to_string(outputs.size()) + " buffers");
+  run_steps(inputs, outputs, nullptr);
+}
+
+void Model::forward_profiled(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+                             std::vector<double>& seconds) {
+  if (inputs.size() != inputs_.size() || outputs.size() != outputs_.size())
+    throw ArgumentError("forward_profiled: wrong number of inputs or outputs");
+  seconds.assign(steps_.size(), 0.0);
+  run_steps(inputs, outputs, &seconds);
+}
+
+void Model::run_steps(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+                      std::vector<double>* seconds) {
   std::lock_guard<std::mutex> lock(forward_mutex_);
   for (size_t i = 0; i < inputs.size(); ++i)
     std::memcpy(tensor_data_[def_.inputs[i]], inputs[i], num_elements(inputs_[i].shape) * sizeof(float));
-  for (const Step& step : steps_) {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step& step = steps_[i];
     if (step.skip) continue;
+    const auto start = std::chrono::steady_clock::now();
     step.op->run(RunContext{step.inputs.data(), step.outputs.data(), scratch_, *pool_});
+    if (seconds) (*seconds)[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     std::memcpy(outputs[i], tensor_data_[def_.outputs[i]], num_elements(outputs_[i].shape) * sizeof(float));
+}
+
+std::vector<Model::NodeInfo> Model::node_infos() const {
+  std::vector<NodeInfo> out;
+  for (const NodeDef& n : def_.nodes) out.push_back({n.name, n.op_type, shapes_[n.outputs[0]]});
+  return out;
 }
 
 }  // namespace edgecnn

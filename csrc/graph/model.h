@@ -45,8 +45,22 @@ class Model {
   // inputs[i] holds inputs()[i].shape floats; outputs[i] receives
   // outputs()[i].shape floats. Calls from several threads are serialized.
   void forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  // forward() that also measures each node: seconds[i] is node i's wall time
+  // (0 for views that share their input's buffer and do not run).
+  void forward_profiled(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+                        std::vector<double>& seconds);
+
+  struct NodeInfo {
+    std::string name;
+    std::string op_type;
+    Shape output_shape;
+  };
+  std::vector<NodeInfo> node_infos() const;
 
  private:
+  void run_steps(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+                 std::vector<double>* seconds);
+
   struct Step {
     std::unique_ptr<Op> op;
     std::vector<const float*> inputs;

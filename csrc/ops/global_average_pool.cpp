@@ -1,7 +1,7 @@
 // GlobalAveragePool (ONNX opset 17): the mean of every N x C plane of an
 // [N, C, spatial...] tensor; the output is [N, C, 1, ...].
 #include "ops/op.h"
-#include "ops/plane_parallel.h"
+#include "ops/parallel_for.h"
 
 namespace edgecnn {
 
@@ -31,16 +31,18 @@ class GlobalAveragePoolOp final : public Op {
     float* y = ctx.outputs[0];
     const int64_t n = plane_size_;
     const float inv = 1.0f / static_cast<float>(n);
-    for_each_plane(ctx.pool, planes_, n, [&](int64_t p) {
-      const float* x = x_all + p * n;
-      float lanes[kLanes] = {};
-      int64_t i = 0;
-      for (; i + kLanes <= n; i += kLanes)
-        for (int l = 0; l < kLanes; ++l) lanes[l] += x[i + l];
-      float sum = 0.0f;
-      for (; i < n; ++i) sum += x[i];
-      for (int l = 0; l < kLanes; ++l) sum += lanes[l];
-      y[p] = sum * inv;
+    parallel_ranges(ctx.pool, planes_, units_per_task(n), [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* x = x_all + p * n;
+        float lanes[kLanes] = {};
+        int64_t i = 0;
+        for (; i + kLanes <= n; i += kLanes)
+          for (int l = 0; l < kLanes; ++l) lanes[l] += x[i + l];
+        float sum = 0.0f;
+        for (; i < n; ++i) sum += x[i];
+        for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+        y[p] = sum * inv;
+      }
     });
   }
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cfloat>
 
-#include "ops/plane_parallel.h"
+#include "ops/parallel_for.h"
 #include "ops/pool.h"
 
 namespace edgecnn {
@@ -22,18 +22,21 @@ class MaxPoolOp final : public Op {
     const Pool2dGeometry& g = geo_;
     const float* x_all = ctx.inputs[0];
     float* y_all = ctx.outputs[0];
-    for_each_plane(ctx.pool, g.planes, g.out_h * g.out_w * g.win.kh * g.win.kw, [&](int64_t p) {
-      const float* x = x_all + p * g.in_h * g.in_w;
-      float* y = y_all + p * g.out_h * g.out_w;
-      for (const PoolTaps& r : g.rows) {
-        for (const PoolTaps& c : g.cols) {
-          // A window that holds only padding yields the lowest float, as in onnxruntime.
-          float m = -FLT_MAX;
-          for (int64_t ky = r.begin; ky < r.end; ++ky) {
-            const float* row = x + (r.origin + ky * g.win.dh) * g.in_w + c.origin;
-            for (int64_t kx = c.begin; kx < c.end; ++kx) m = std::max(m, row[kx * g.win.dw]);
+    parallel_ranges(ctx.pool, g.planes, units_per_task(g.out_h * g.out_w * g.win.kh * g.win.kw),
+                    [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* x = x_all + p * g.in_h * g.in_w;
+        float* y = y_all + p * g.out_h * g.out_w;
+        for (const PoolTaps& r : g.rows) {
+          for (const PoolTaps& c : g.cols) {
+            // A window that holds only padding yields the lowest float, as in onnxruntime.
+            float m = -FLT_MAX;
+            for (int64_t ky = r.begin; ky < r.end; ++ky) {
+              const float* row = x + (r.origin + ky * g.win.dh) * g.in_w + c.origin;
+              for (int64_t kx = c.begin; kx < c.end; ++kx) m = std::max(m, row[kx * g.win.dw]);
+            }
+            *y++ = m;
           }
-          *y++ = m;
         }
       }
     });

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ops/op.h"
-#include "ops/plane_parallel.h"
+#include "ops/parallel_for.h"
 
 namespace edgecnn {
 
@@ -90,45 +90,44 @@ class PadOp final : public Op {
   }
 
   void run(const RunContext& ctx) const override {
-    const size_t rank = out_shape_.size();
-    const int64_t row_len = out_shape_[rank - 1];
+    const int64_t row_len = out_shape_.back();
     const int64_t rows = num_elements(out_shape_) / row_len;
-    const float* x = ctx.inputs[0];
-    float* y_all = ctx.outputs[0];
-    const std::vector<int64_t>& last = maps_[rank - 1];
-    for_each_plane(ctx.pool, rows, row_len, [&](int64_t r) {
-      float* y = y_all + r * row_len;
-      // Input offset of this output row; -1 when it lies in constant padding.
-      int64_t src = 0;
-      for (size_t d = rank - 1, rest = static_cast<size_t>(r); d-- > 0;) {
-        const size_t n = static_cast<size_t>(out_shape_[d]);
-        const int64_t i = maps_[d][rest % n];
-        rest /= n;
-        if (i < 0) {
-          src = -1;
-          break;
-        }
-        src += i * in_strides_[d];
-      }
-      if (src < 0) {
-        std::fill(y, y + row_len, value_);
-        return;
-      }
-      const float* row = x + src;
-      for (int64_t o = 0; o < copy_begin_; ++o) {
-        const int64_t i = last[static_cast<size_t>(o)];
-        y[o] = i < 0 ? value_ : row[i];
-      }
-      if (copy_end_ > copy_begin_)
-        std::memcpy(y + copy_begin_, row + copy_src_, static_cast<size_t>(copy_end_ - copy_begin_) * sizeof(float));
-      for (int64_t o = copy_end_; o < row_len; ++o) {
-        const int64_t i = last[static_cast<size_t>(o)];
-        y[o] = i < 0 ? value_ : row[i];
-      }
+    parallel_ranges(ctx.pool, rows, units_per_task(row_len), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) pad_row(ctx.inputs[0], r, ctx.outputs[0] + r * row_len);
     });
   }
 
  private:
+  // Writes output row r (all axes but the last fixed) to y.
+  void pad_row(const float* x, int64_t r, float* y) const {
+    const size_t rank = out_shape_.size();
+    const int64_t row_len = out_shape_[rank - 1];
+    // The input row's offset, from the outer axes' maps, innermost first.
+    int64_t src = 0;
+    for (size_t d = rank - 1, rest = static_cast<size_t>(r); d-- > 0;) {
+      const size_t n = static_cast<size_t>(out_shape_[d]);
+      const int64_t i = maps_[d][rest % n];
+      rest /= n;
+      if (i < 0) {
+        std::fill(y, y + row_len, value_);
+        return;
+      }
+      src += i * in_strides_[d];
+    }
+    const float* row = x + src;
+    const std::vector<int64_t>& last = maps_[rank - 1];
+    for (int64_t o = 0; o < copy_begin_; ++o) {
+      const int64_t i = last[static_cast<size_t>(o)];
+      y[o] = i < 0 ? value_ : row[i];
+    }
+    if (copy_end_ > copy_begin_)
+      std::memcpy(y + copy_begin_, row + copy_src_, static_cast<size_t>(copy_end_ - copy_begin_) * sizeof(float));
+    for (int64_t o = copy_end_; o < row_len; ++o) {
+      const int64_t i = last[static_cast<size_t>(o)];
+      y[o] = i < 0 ? value_ : row[i];
+    }
+  }
+
   PadMode mode_ = PadMode::kConstant;
   float value_ = 0.0f;
   // maps_[d][o]: the input index along axis d that output index o reads, or

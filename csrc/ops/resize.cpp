@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ops/op.h"
-#include "ops/plane_parallel.h"
+#include "ops/parallel_for.h"
 
 namespace edgecnn {
 
@@ -62,11 +62,14 @@ float source_coordinate(CoordMode mode, int64_t o, float scale, int64_t in, int6
 int64_t round_nearest(NearestMode mode, float v) {
   switch (mode) {
     case NearestMode::kRoundPreferFloor:
-      // A tie (x.5) goes down; std::round would take it up.
-      if (v == static_cast<float>(static_cast<int64_t>(v)) + 0.5f) return static_cast<int64_t>(std::floor(v));
-      return static_cast<int64_t>(std::round(v));
-    case NearestMode::kRoundPreferCeil:
-      return static_cast<int64_t>(std::round(v));
+    case NearestMode::kRoundPreferCeil: {
+      // A coordinate within 1e-6 of a half is a tie, as onnxruntime decides:
+      // float coordinates such as 7 / (2/7.f) = 3.4999998 stand for exact halves.
+      const float f = std::floor(v);
+      const float d = v - f - 0.5f;
+      if (std::fabs(d) <= 1e-6f) return static_cast<int64_t>(f) + (mode == NearestMode::kRoundPreferCeil ? 1 : 0);
+      return static_cast<int64_t>(f) + (d < 0.0f ? 0 : 1);
+    }
     case NearestMode::kFloor:
       return static_cast<int64_t>(std::floor(v));
     case NearestMode::kCeil:
@@ -129,6 +132,9 @@ class ResizeOp final : public Op {
     }
     if (y[0] != x[0] || y[1] != x[1]) throw UnsupportedError("resizing the batch or channel axis");
     if (y[2] < 1 || y[3] < 1) throw FormatError("the output " + shape_str(y) + " would be empty");
+    // onnxruntime copies the input when the shape does not change, whatever
+    // the scales; a scale of 1 maps every index to itself below.
+    if (y == x) scales.assign(4, 1.0f);
     planes_ = x[0] * x[1];
     in_h_ = x[2];
     in_w_ = x[3];
@@ -142,24 +148,27 @@ class ResizeOp final : public Op {
   void run(const RunContext& ctx) const override {
     const float* x_all = ctx.inputs[0];
     float* y_all = ctx.outputs[0];
-    for_each_plane(ctx.pool, planes_, out_h_ * out_w_ * (linear_ ? 4 : 1), [&](int64_t p) {
-      const float* x = x_all + p * in_h_ * in_w_;
-      float* y = y_all + p * out_h_ * out_w_;
-      if (linear_) {
-        for (int64_t oy = 0; oy < out_h_; ++oy) {
-          const float* r0 = x + rows_.lo[oy] * in_w_;
-          const float* r1 = x + rows_.hi[oy] * in_w_;
-          const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
-          for (int64_t ox = 0; ox < out_w_; ++ox) {
-            const int64_t c0 = cols_.lo[ox], c1 = cols_.hi[ox];
-            const float wx0 = cols_.w_lo[ox], wx1 = cols_.w_hi[ox];
-            *y++ = wy0 * (wx0 * r0[c0] + wx1 * r0[c1]) + wy1 * (wx0 * r1[c0] + wx1 * r1[c1]);
+    parallel_ranges(ctx.pool, planes_, units_per_task(out_h_ * out_w_ * (linear_ ? 4 : 1)),
+                    [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* x = x_all + p * in_h_ * in_w_;
+        float* y = y_all + p * out_h_ * out_w_;
+        if (linear_) {
+          for (int64_t oy = 0; oy < out_h_; ++oy) {
+            const float* r0 = x + rows_.lo[oy] * in_w_;
+            const float* r1 = x + rows_.hi[oy] * in_w_;
+            const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
+            for (int64_t ox = 0; ox < out_w_; ++ox) {
+              const int64_t c0 = cols_.lo[ox], c1 = cols_.hi[ox];
+              const float wx0 = cols_.w_lo[ox], wx1 = cols_.w_hi[ox];
+              *y++ = wy0 * (wx0 * r0[c0] + wx1 * r0[c1]) + wy1 * (wx0 * r1[c0] + wx1 * r1[c1]);
+            }
           }
-        }
-      } else {
-        for (int64_t oy = 0; oy < out_h_; ++oy) {
-          const float* r = x + rows_.lo[oy] * in_w_;
-          for (int64_t ox = 0; ox < out_w_; ++ox) *y++ = r[cols_.lo[ox]];
+        } else {
+          for (int64_t oy = 0; oy < out_h_; ++oy) {
+            const float* r = x + rows_.lo[oy] * in_w_;
+            for (int64_t ox = 0; ox < out_w_; ++ox) *y++ = r[cols_.lo[ox]];
+          }
         }
       }
     });
@@ -169,13 +178,13 @@ class ResizeOp final : public Op {
   AxisMap map_axis(CoordMode coord, NearestMode nearest, float scale, int64_t in, int64_t out) const {
     AxisMap m;
     for (int64_t o = 0; o < out; ++o) {
+      // onnxruntime takes the output index itself when the scale is 1,
+      // whatever the coordinate mode.
       if (!linear_) {
-        const int64_t i = round_nearest(nearest, source_coordinate(coord, o, scale, in, out));
+        const int64_t i = scale == 1.0f ? o : round_nearest(nearest, source_coordinate(coord, o, scale, in, out));
         m.lo.push_back(std::min(std::max<int64_t>(i, 0), in - 1));
         continue;
       }
-      // onnxruntime takes the output index itself when the scale is 1,
-      // whatever the coordinate mode.
       float v = scale == 1.0f ? static_cast<float>(o) : source_coordinate(coord, o, scale, in, out);
       v = std::min(std::max(v, 0.0f), static_cast<float>(in - 1));
       const int64_t lo = std::min(static_cast<int64_t>(v), in - 1);

@@ -35,7 +35,8 @@ std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::s
   return std::make_unique<Model>(bytes, size, options);
 }
 
-py::list forward(Model& model, const std::vector<FloatArray>& inputs) {
+// Runs the model on `inputs`; when `seconds` is given, also times each node.
+py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, std::vector<double>* seconds) {
   std::vector<Shape> shapes;
   std::vector<const float*> in_ptrs;
   for (const auto& a : inputs) {
@@ -51,7 +52,11 @@ py::list forward(Model& model, const std::vector<FloatArray>& inputs) {
   }
   {
     py::gil_scoped_release release;
-    model.forward(in_ptrs, out_ptrs);
+    if (seconds) {
+      model.forward_profiled(in_ptrs, out_ptrs, *seconds);
+    } else {
+      model.forward(in_ptrs, out_ptrs);
+    }
   }
   py::list result;
   for (auto& o : outs) result.append(o);
@@ -109,7 +114,21 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_threads", &Model::num_threads)
       .def_property_readonly("arena_bytes", &Model::arena_bytes)
       .def_property_readonly("node_count", &Model::node_count)
-      .def("forward", &forward, py::arg("inputs"));
+      .def("forward", [](Model& self, const std::vector<FloatArray>& inputs) { return run_forward(self, inputs, nullptr); },
+           py::arg("inputs"))
+      .def("forward_profiled",
+           [](Model& self, const std::vector<FloatArray>& inputs) {
+             std::vector<double> seconds;
+             py::list outs = run_forward(self, inputs, &seconds);
+             return py::make_tuple(outs, seconds);
+           },
+           py::arg("inputs"))
+      .def_property_readonly("nodes", [](const Model& self) {
+        py::list out;
+        for (const auto& n : self.node_infos())
+          out.append(py::make_tuple(n.name, n.op_type, py::tuple(py::cast(n.output_shape))));
+        return out;
+      });
 
   m.def("detected_isa", [] { return std::string(isa_name(detect_isa())); });
   m.def("default_isa", [] { return std::string(isa_name(default_isa())); });

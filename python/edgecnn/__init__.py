@@ -5,7 +5,12 @@ from importlib.metadata import version as _version
 
 from . import _core
 from ._errors import ConversionError, EdgecnnError, ModelFormatError, UnsupportedOpError
-from .model import Model, load
+from .model import Model, Profile, load
+
+# Imported eagerly so the name `convert` is this function, not the subpackage
+# (importing a subpackage binds its name on the parent). The converter imports
+# `onnx` only when it runs.
+from .convert import ConversionReport, convert  # noqa: E402
 
 try:
     __version__ = _version("edgecnn")
@@ -26,18 +31,13 @@ def runtime_info() -> dict:
     }
 
 
-def convert(onnx_model, out_path, **options):
-    """Converts an ONNX model to .ecnn; keywords mirror `edgecnn convert`'s flags."""
-    from .convert import convert as _convert
-
-    return _convert(onnx_model, out_path, **options)
-
-
 __all__ = [
     "ConversionError",
+    "ConversionReport",
     "EdgecnnError",
     "Model",
     "ModelFormatError",
+    "Profile",
     "UnsupportedOpError",
     "convert",
     "load",

@@ -88,6 +88,10 @@ class Model:
 
     def forward(self, x: Union[np.ndarray, Sequence[np.ndarray]]) -> list[np.ndarray]:
         """Runs the network on float32 NCHW input(s); returns the outputs in ONNX order."""
+        return self._core.forward(self._convert_inputs(x))
+
+    @staticmethod
+    def _convert_inputs(x) -> list:
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
         converted = []
         for i, a in enumerate(arrays):
@@ -96,11 +100,53 @@ class Model:
             if a.dtype.kind != "f":
                 raise TypeError(f"input {i} must be a floating-point array, got dtype {a.dtype}")
             converted.append(np.ascontiguousarray(a, dtype=np.float32))
-        return self._core.forward(converted)
+        return converted
+
+    def profile(self, x: Union[np.ndarray, Sequence[np.ndarray], None] = None, runs: int = 10) -> "Profile":
+        """Times every node over `runs` forward passes (after one warm-up); x defaults to zeros.
+
+        Returns a Profile whose ``table()`` lists nodes slowest first, so a slow
+        layer is found by measurement.
+        """
+        if x is None:
+            x = [np.zeros(shape, np.float32) for _, shape in self._inputs]
+        arrays = self._convert_inputs(x)
+        self._core.forward(arrays)
+        totals = np.zeros(len(self._core.nodes))
+        for _ in range(max(1, int(runs))):
+            _, seconds = self._core.forward_profiled(arrays)
+            totals += np.asarray(seconds)
+        return Profile([(name, op, shape, t / max(1, int(runs))) for (name, op, shape), t in
+                        zip(self._core.nodes, totals)])
 
     def __repr__(self) -> str:
         return (f"edgecnn.Model(task={self.task!r}, input_shape={self.input_shape}, "
                 f"outputs={len(self._outputs)}, isa={self.isa!r}, num_threads={self.num_threads})")
+
+
+class Profile:
+    """Per-node mean wall time of a model's forward pass."""
+
+    def __init__(self, rows):
+        self.rows = rows  # (node name, op type, output shape, seconds)
+
+    @property
+    def total_seconds(self) -> float:
+        return float(sum(r[3] for r in self.rows))
+
+    def by_op(self) -> dict:
+        out: dict = {}
+        for _, op, _, t in self.rows:
+            out[op] = out.get(op, 0.0) + float(t)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def table(self, top: int = 25) -> str:
+        total = self.total_seconds or 1.0
+        lines = ["| node | op | output | ms | % |", "|---|---|---|---:|---:|"]
+        for name, op, shape, t in sorted(self.rows, key=lambda r: -r[3])[:top]:
+            lines.append(f"| {name} | {op} | {'x'.join(map(str, shape))} | {t * 1e3:.3f} | {100 * t / total:.1f} |")
+        lines.append(f"| total | | | {self.total_seconds * 1e3:.3f} | 100 |")
+        return "\n".join(lines)
 
 
 def load(source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,

@@ -28,14 +28,14 @@ class Unsupported(Exception):
 
 
 def const_input(graph, node, index: int, what: str) -> Optional[np.ndarray]:
-    """The constant value of input `index`; None when omitted or an empty tensor."""
+    """The constant value of input `index`; None when omitted."""
     name = node.input(index)
     if not name:
         return None
     value = graph.const(name)
     if value is None:
         raise Unsupported(f"{what} (input {index}, '{name}') is computed at run time; it must be constant")
-    return None if value.size == 0 and value.ndim == 1 else value
+    return value
 
 
 def known_shape(graph, name: str) -> tuple:
@@ -46,8 +46,7 @@ def known_shape(graph, name: str) -> tuple:
 
 
 def optional_input(inputs: Sequence, index: int) -> Optional[np.ndarray]:
-    value = inputs[index] if index < len(inputs) else None
-    return None if value is None or (value.ndim == 1 and value.size == 0) else value
+    return inputs[index] if index < len(inputs) else None
 
 
 def ints_attr_or_input(node, attr: str, value: Optional[np.ndarray]) -> Optional[List[int]]:
@@ -155,7 +154,7 @@ def slice_bounds(dim: int, start: int, end: int, step: int):
     return min(max(start, 0), dim - 1), min(max(end, -1), dim - 1)
 
 
-def slice_params(node, rank_shape: Sequence[int], starts, ends, axes, steps):
+def slice_params(rank_shape: Sequence[int], starts, ends, axes, steps):
     """Slice parameters with axes non-negative, steps explicit and bounds clamped.
 
     A negative-step slice that runs through index 0 gets end = -(dim + 1), which
@@ -177,7 +176,7 @@ def slice_params(node, rank_shape: Sequence[int], starts, ends, axes, steps):
 
 def split_sizes(node, split: Optional[Sequence[int]], dim: int) -> List[int]:
     """Split's part sizes: given, or `num_outputs` (opset 18) or equal parts."""
-    if split is not None:
+    if split is not None and len(split):
         sizes = [int(s) for s in split]
     else:
         parts = int(node.attrs.get("num_outputs", len(node.outputs)))

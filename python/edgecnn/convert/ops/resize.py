@@ -34,8 +34,9 @@ def normalize(node, graph):
     shape = known_shape(graph, node.inputs[0])
     rank = len(shape)
     axes = None if "axes" not in a else [normalize_axis(int(x), rank) for x in a["axes"]]
-    scales = const_input(graph, node, 2, "scales")
-    sizes = const_input(graph, node, 3, "sizes")
+    # Opsets 11-12 require roi and scales inputs: unused ones are empty tensors.
+    scales, sizes = (const_input(graph, node, i, what) for i, what in ((2, "scales"), (3, "sizes")))
+    scales, sizes = (None if v is None or v.size == 0 else v for v in (scales, sizes))
     attrs = {
         "mode": mode,
         "coordinate_transformation_mode": transform,

@@ -12,7 +12,7 @@ PARAMETERS = ("starts", "ends", "axes", "steps")
 
 def _params(node, shape, values):
     lists = [ints_attr_or_input(node, name, value) for name, value in zip(PARAMETERS, values)]
-    return slice_params(node, shape, *lists)
+    return slice_params(shape, *lists)
 
 
 def evaluate(node, inputs):

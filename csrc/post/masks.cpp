@@ -1,0 +1,213 @@
+#include "post/masks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "pre/linear_taps.h"
+
+namespace edgecnn {
+
+namespace {
+
+// Per-thread scratch of the mask passes, grown as instances need.
+struct MaskScratch {
+  std::vector<LinearTap> taps_x, taps_y;
+  std::vector<float> grid, tmp, row;
+  std::vector<uint8_t> inside_x;
+};
+
+// Taps of a region's columns (or rows) that read only the source cells
+// [lo, hi) they need: returns lo and shifts the taps to be relative to it.
+int64_t rebase_taps(std::vector<LinearTap>& taps, int64_t* hi) {
+  const int64_t lo = taps.front().i0;
+  *hi = taps.back().i1 + 1;  // taps only move forward
+  for (LinearTap& t : taps) {
+    t.i0 -= lo;
+    t.i1 -= lo;
+  }
+  return lo;
+}
+
+// torchvision's integer paste box: the box scaled by (M + 2) / M about its
+// centre, in float32 as the tensors are, then truncated toward zero.
+struct PasteBox {
+  int64_t x0, y0, x1, y1;
+};
+
+PasteBox paste_box(const float* box, int64_t mask_size) {
+  const float scale = static_cast<float>(static_cast<double>(mask_size + 2) / static_cast<double>(mask_size));
+  float w_half = (box[2] - box[0]) * 0.5f;
+  float h_half = (box[3] - box[1]) * 0.5f;
+  const float x_c = (box[2] + box[0]) * 0.5f;
+  const float y_c = (box[3] + box[1]) * 0.5f;
+  w_half *= scale;
+  h_half *= scale;
+  return {static_cast<int64_t>(x_c - w_half), static_cast<int64_t>(y_c - h_half), static_cast<int64_t>(x_c + w_half),
+          static_cast<int64_t>(y_c + h_half)};
+}
+
+// [begin, end) clipped into [0, size], origin kept inside when empty.
+void clip_span(int64_t begin, int64_t end, int64_t size, int64_t* origin, int64_t* extent) {
+  *origin = std::clamp<int64_t>(begin, 0, size);
+  *extent = std::max<int64_t>(0, std::min(end, size) - *origin);
+}
+
+}  // namespace
+
+MaskRegion box_region(const float* box, int64_t frame_h, int64_t frame_w) {
+  MaskRegion r;
+  clip_span(static_cast<int64_t>(std::floor(box[0])), static_cast<int64_t>(std::ceil(box[2])), frame_w, &r.x0,
+            &r.width);
+  clip_span(static_cast<int64_t>(std::floor(box[1])), static_cast<int64_t>(std::ceil(box[3])), frame_h, &r.y0,
+            &r.height);
+  return r;
+}
+
+void validate_boxes(const float* boxes, int64_t n, const std::string& who) {
+  constexpr float kLimit = 1073741824.0f;  // 2^30
+  for (int64_t i = 0; i < 4 * n; ++i)
+    if (!(std::fabs(boxes[i]) < kLimit))
+      throw ArgumentError(who + ": box " + std::to_string(i / 4) + " has a coordinate that is not finite or beyond " +
+                          "2^30 (" + std::to_string(boxes[i]) + ")");
+}
+
+void validate_regions(const MaskRegion* regions, int64_t n, int64_t frame_h, int64_t frame_w, const std::string& who) {
+  for (int64_t i = 0; i < n; ++i) {
+    const MaskRegion& r = regions[i];
+    if (r.x0 < 0 || r.y0 < 0 || r.width < 0 || r.height < 0 || r.x0 + r.width > frame_w ||
+        r.y0 + r.height > frame_h)
+      throw ArgumentError(who + ": mask " + std::to_string(i) + " (" + std::to_string(r.height) + "x" +
+                          std::to_string(r.width) + " at x0=" + std::to_string(r.x0) + ", y0=" + std::to_string(r.y0) +
+                          ") does not fit in the " + std::to_string(frame_h) + "x" + std::to_string(frame_w) +
+                          " frame");
+  }
+}
+
+std::vector<MaskRegion> proto_mask_regions(const ProtoMaskInput& in) {
+  const std::string who = "yolo_proto_masks";
+  if (in.num_instances < 0 || in.num_protos < 1 || in.proto_h < 1 || in.proto_w < 1)
+    throw ArgumentError(who + ": needs coefficients (N, nm) and prototypes (nm, h, w) with nm, h, w >= 1");
+  if (in.input_h < 1 || in.input_w < 1 || in.frame_h < 1 || in.frame_w < 1)
+    throw ArgumentError(who + ": input and frame sizes must be >= 1");
+  validate_transform(in.transform, who);
+  validate_boxes(in.boxes, in.num_instances, who);
+  std::vector<MaskRegion> regions(static_cast<size_t>(in.num_instances));
+  for (int64_t i = 0; i < in.num_instances; ++i) regions[i] = box_region(in.boxes + 4 * i, in.frame_h, in.frame_w);
+  return regions;
+}
+
+void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool) {
+  const GridAxis ax = grid_axis(in.transform.scale_x, in.transform.pad_x, in.frame_w, in.input_w, in.proto_w);
+  const GridAxis ay = grid_axis(in.transform.scale_y, in.transform.pad_y, in.frame_h, in.input_h, in.proto_h);
+  const int64_t proto_plane = in.proto_h * in.proto_w;
+  std::vector<MaskScratch> scratch(static_cast<size_t>(pool.num_threads()));
+  pool.run(in.num_instances, [&](int64_t i, int thread) {
+    const MaskRegion& r = regions[i];
+    if (r.width == 0 || r.height == 0) return;
+    MaskScratch& s = scratch[thread];
+    s.taps_x.resize(r.width);
+    s.taps_y.resize(r.height);
+    linear_taps(r.x0, r.width, ax.step, ax.offset, ax.lo, ax.hi, s.taps_x.data());
+    linear_taps(r.y0, r.height, ay.step, ay.offset, ay.lo, ay.hi, s.taps_y.data());
+    int64_t col_hi, row_hi;
+    const int64_t col_lo = rebase_taps(s.taps_x, &col_hi), row_lo = rebase_taps(s.taps_y, &row_hi);
+    const int64_t gw = col_hi - col_lo, gh = row_hi - row_lo;
+
+    // The instance's logits over the prototype cells [row_lo, row_hi) x
+    // [col_lo, col_hi), row-major with stride gw.
+    s.grid.assign(static_cast<size_t>(gh * gw), 0.0f);
+    const float* coeffs = in.coeffs + i * in.num_protos;
+    for (int64_t k = 0; k < in.num_protos; ++k) {
+      const float ck = coeffs[k];
+      const float* proto = in.protos + k * proto_plane + row_lo * in.proto_w + col_lo;
+      for (int64_t y = 0; y < gh; ++y) {
+        float* g = s.grid.data() + y * gw;
+        const float* p = proto + y * in.proto_w;
+        for (int64_t x = 0; x < gw; ++x) g[x] += ck * p[x];
+      }
+    }
+
+    const float* box = in.boxes + 4 * i;
+    s.inside_x.resize(r.width);
+    for (int64_t x = 0; x < r.width; ++x) {
+      const double cx = static_cast<double>(r.x0 + x) + 0.5;
+      s.inside_x[x] = box[0] <= cx && cx < box[2];
+    }
+    s.tmp.resize(gw);
+    s.row.resize(r.width);
+    for (int64_t y = 0; y < r.height; ++y) {
+      uint8_t* m = masks[i] + y * r.width;
+      const double cy = static_cast<double>(r.y0 + y) + 0.5;
+      if (!(box[1] <= cy && cy < box[3])) {
+        std::memset(m, 0, static_cast<size_t>(r.width));
+        continue;
+      }
+      bilinear_row(s.grid.data(), gw, s.taps_y[y], 0, gw, s.taps_x.data(), r.width, s.tmp.data(), s.row.data());
+      for (int64_t x = 0; x < r.width; ++x) m[x] = s.inside_x[x] & static_cast<uint8_t>(s.row[x] > 0.0f);
+    }
+  });
+}
+
+std::vector<MaskRegion> paste_mask_regions(const PasteMaskInput& in) {
+  const std::string who = "paste_masks_box_local";
+  if (in.num_instances < 0 || in.mask_size < 1)
+    throw ArgumentError(who + ": masks must be (N, M, M) with M >= 1");
+  if (in.frame_h < 1 || in.frame_w < 1) throw ArgumentError(who + ": frame size must be >= 1");
+  validate_boxes(in.boxes, in.num_instances, who);
+  std::vector<MaskRegion> regions(static_cast<size_t>(in.num_instances));
+  for (int64_t i = 0; i < in.num_instances; ++i) {
+    const PasteBox b = paste_box(in.boxes + 4 * i, in.mask_size);
+    MaskRegion& r = regions[i];
+    clip_span(b.x0, b.x1 + 1, in.frame_w, &r.x0, &r.width);
+    clip_span(b.y0, b.y1 + 1, in.frame_h, &r.y0, &r.height);
+  }
+  return regions;
+}
+
+void paste_masks(const PasteMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool) {
+  const int64_t m = in.mask_size, padded = m + 2;
+  std::vector<MaskScratch> scratch(static_cast<size_t>(pool.num_threads()));
+  pool.run(in.num_instances, [&](int64_t i, int thread) {
+    const MaskRegion& r = regions[i];
+    if (r.width == 0 || r.height == 0) return;
+    MaskScratch& s = scratch[thread];
+    const PasteBox b = paste_box(in.boxes + 4 * i, m);
+    const int64_t w = std::max<int64_t>(b.x1 - b.x0 + 1, 1), h = std::max<int64_t>(b.y1 - b.y0 + 1, 1);
+    // The mask with a border of zero cells: (M + 2) x (M + 2).
+    s.grid.assign(static_cast<size_t>(padded * padded), 0.0f);
+    for (int64_t y = 0; y < m; ++y)
+      std::copy_n(in.masks + (i * m + y) * m, m, s.grid.data() + (y + 1) * padded + 1);
+    // Resized cell d of the w-wide resize is frame column b.x0 + d.
+    s.taps_x.resize(r.width);
+    s.taps_y.resize(r.height);
+    linear_taps(r.x0 - b.x0, r.width, static_cast<float>(padded) / static_cast<float>(w), 0.0f, 0, padded,
+                s.taps_x.data());
+    linear_taps(r.y0 - b.y0, r.height, static_cast<float>(padded) / static_cast<float>(h), 0.0f, 0, padded,
+                s.taps_y.data());
+    s.tmp.resize(padded);
+    s.row.resize(r.width);
+    for (int64_t y = 0; y < r.height; ++y) {
+      bilinear_row(s.grid.data(), padded, s.taps_y[y], 0, padded, s.taps_x.data(), r.width, s.tmp.data(),
+                   s.row.data());
+      uint8_t* out = masks[i] + y * r.width;
+      for (int64_t x = 0; x < r.width; ++x) out[x] = s.row[x] > 0.5f;
+    }
+  });
+}
+
+void paste_full(const uint8_t* const* masks, const MaskRegion* regions, int64_t n, int64_t frame_h, int64_t frame_w,
+                uint8_t* out, ThreadPool& pool) {
+  validate_regions(regions, n, frame_h, frame_w, "paste_full");
+  const int64_t plane = frame_h * frame_w;
+  pool.run(n, [&](int64_t i, int) {
+    uint8_t* full = out + i * plane;
+    std::memset(full, 0, static_cast<size_t>(plane));
+    const MaskRegion& r = regions[i];
+    for (int64_t y = 0; y < r.height; ++y)
+      std::memcpy(full + (r.y0 + y) * frame_w + r.x0, masks[i] + y * r.width, static_cast<size_t>(r.width));
+  });
+}
+
+}  // namespace edgecnn

@@ -1,0 +1,66 @@
+"""MaxPool against onnxruntime: windows, strides, dilations, asymmetric pads,
+auto_pad, ceil_mode; and what the loader rejects."""
+
+import numpy as np
+import pytest
+
+import edgecnn
+from parity import assert_parity
+from pool_cases import random_pool_case
+from single_node import onnx_node_model, single_node_ecnn
+
+
+def test_random_windows(isa, rng, tmp_path):
+    for i in range(40):
+        x_shape, attrs = random_pool_case(rng, dilations=True)
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, case=f"case {i}: x={x_shape} {attrs}")
+
+
+@pytest.mark.parametrize("ceil_mode", [0, 1])
+def test_ceil_mode_last_window(isa, rng, tmp_path, ceil_mode):
+    # 3x3 stride 2 over odd and even sizes: with ceil_mode the last window runs
+    # past the input, and is dropped when it would start in the end padding.
+    for h, w, pads in [(7, 8, [0, 0, 0, 0]), (6, 6, [1, 1, 1, 1]), (5, 9, [1, 0, 2, 1]), (2, 3, [0, 1, 1, 0])]:
+        x_shape = (1, 3, h, w)
+        attrs = {"kernel_shape": [3, 3], "strides": [2, 2], "pads": pads, "ceil_mode": ceil_mode}
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, case=f"{x_shape} {attrs}")
+
+
+def test_dilated_window_of_padding_only(isa, tmp_path):
+    # A dilated window can hold nothing but padding: onnxruntime yields the lowest float.
+    x_shape = (1, 2, 1, 8)
+    attrs = {"kernel_shape": [2, 4], "strides": [3, 3], "pads": [1, 1, 1, 1], "dilations": [2, 2]}
+    x = np.arange(16, dtype=np.float32).reshape(x_shape)
+    assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path)
+
+
+def test_large_threaded(isa, rng, tmp_path):
+    x_shape = (2, 64, 57, 56)
+    attrs = {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]}
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, num_threads=4)
+
+
+def test_indices_output_is_unsupported():
+    data = single_node_ecnn("MaxPool", (1, 1, 4, 4), {"kernel_shape": [2, 2]}, outputs=2)
+    with pytest.raises(edgecnn.UnsupportedOpError, match="Indices"):
+        edgecnn.load(data)
+
+
+@pytest.mark.parametrize("attrs,x_shape,error,match", [
+    ({}, (1, 1, 4, 4), edgecnn.ModelFormatError, "kernel_shape"),
+    ({"kernel_shape": [2, 2], "strides": [0, 1]}, (1, 1, 4, 4), edgecnn.ModelFormatError, "strides"),
+    ({"kernel_shape": [2, 2], "pads": [0, 0, 0]}, (1, 1, 4, 4), edgecnn.ModelFormatError, "pads"),
+    ({"kernel_shape": [2, 2], "pads": [0, -1, 0, 0]}, (1, 1, 4, 4), edgecnn.ModelFormatError, "pads"),
+    ({"kernel_shape": [2, 2], "ceil_mode": 2}, (1, 1, 4, 4), edgecnn.ModelFormatError, "ceil_mode"),
+    ({"kernel_shape": [2, 2], "auto_pad": "SAME_UPPER"}, (1, 1, 4, 4), edgecnn.ModelFormatError, "auto_pad"),
+    ({"kernel_shape": [5, 5]}, (1, 1, 4, 4), edgecnn.ModelFormatError, "does not fit"),
+    ({"kernel_shape": [2, 2], "pads": [2, 0, 0, 0]}, (1, 1, 4, 4), edgecnn.UnsupportedOpError, "smaller than the kernel"),
+    ({"kernel_shape": [2]}, (1, 1, 4), edgecnn.UnsupportedOpError, "2-D"),
+    ({"kernel_shape": [2, 2, 2]}, (1, 1, 4, 4, 4), edgecnn.UnsupportedOpError, "2-D"),
+])
+def test_invalid_attributes(attrs, x_shape, error, match):
+    with pytest.raises(error, match=match):
+        edgecnn.load(single_node_ecnn("MaxPool", x_shape, attrs))
