@@ -137,3 +137,22 @@ def test_folded_shape_honours_start_and_end():
     report, graph = converted(model)
     assert [(n.op_type, n.attrs) for n in graph.nodes] == [("Reshape", {"shape": [3, 2, 5]})]
     assert_same_outputs(model, report.data, random_input((1, 3, 2, 5)), "shape start/end")
+
+
+def test_ceil_mode_pool_shapes_follow_the_runtime_rule_through_folding():
+    # With ceil_mode the last window would start in the end padding (W = 18,
+    # stride 3): onnx's shape inference keeps it (7 columns), runtimes drop it
+    # (6). The Reshape target computed from the pooled shape must use 6.
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["p"], kernel_shape=[1, 1], strides=[1, 3], ceil_mode=1),
+        helper.make_node("Shape", ["p"], ["s"]),
+        helper.make_node("Gather", ["s", "last"], ["w"], axis=0),
+        helper.make_node("Concat", ["minus_one", "w"], ["t"], axis=0),
+        helper.make_node("Reshape", ["p", "t"], ["y"]),
+    ]
+    inits = {"last": np.array([3], I64), "minus_one": np.array([-1], I64)}
+    model = make_model(nodes, inits, input_shape=(1, 2, 5, 18), opset=13)
+    report, graph = converted(model)
+    assert [(n.op_type, n.attrs.get("shape")) for n in graph.nodes] == [("MaxPool", None), ("Reshape", [10, 6])]
+    assert graph.tensors[graph.nodes[0].outputs[0]].shape == (1, 2, 5, 6)
+    assert_same_outputs(model, report.data, random_input((1, 2, 5, 18)), "ceil_mode pool")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from onnx import helper, numpy_helper
+from onnx import helper
 
 from edgecnn.convert import convert
 from edgecnn.ecnn_file import read_ecnn

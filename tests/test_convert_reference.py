@@ -113,7 +113,11 @@ def ecnn_to_onnx(graph: EcnnGraph) -> onnx.ModelProto:
 
 
 def run_onnx(model: onnx.ModelProto, x: np.ndarray) -> list:
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    # onnxruntime's optimizer folds Shape from onnx's shape inference, which
+    # differs from its own kernels in places (ceil_mode pooling).
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     return session.run(None, {session.get_inputs()[0].name: x})
 
 

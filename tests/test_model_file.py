@@ -225,3 +225,9 @@ def test_wrong_input_shape_and_dtype():
         m.forward(np.zeros((1, 3, 8, 8), np.int32))
     with pytest.raises(TypeError, match="path or bytes"):
         edgecnn.load(12345)
+
+
+def test_duplicate_tensor_names(monkeypatch):
+    g = small_graph()
+    g.tensors[4] = Tensor("Y", TensorKind.ACTIVATION, None)
+    expect_error(encode_unchecked(g, monkeypatch), match="used twice")

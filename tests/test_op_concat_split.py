@@ -41,8 +41,8 @@ def test_split_every_axis(isa, rng, tmp_path, shape):
     for axis in range(-len(shape), len(shape)):
         full = list(shape)
         full[axis] = int(rng.choice([1, 4, 7, 33]))
-        cuts = sorted(int(v) for v in rng.choice(np.arange(1, full[axis]), size=min(full[axis] - 1, int(rng.integers(0, 4))),
-                                                   replace=False)) if full[axis] > 1 else []
+        cut_count = min(full[axis] - 1, int(rng.integers(0, 4)))
+        cuts = sorted(int(v) for v in rng.choice(np.arange(1, full[axis]), size=cut_count, replace=False))
         sizes = np.diff([0] + cuts + [full[axis]]).tolist()
         g = OperandGraph()
         xin = g.activation(rng.standard_normal(full).astype(np.float32))

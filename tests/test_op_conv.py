@@ -46,12 +46,14 @@ def random_case(rng):
     pad_mode = rng.choice(["zero", "symmetric", "asymmetric", "SAME_UPPER", "SAME_LOWER", "VALID"])
     if pad_mode in ("SAME_UPPER", "SAME_LOWER", "VALID"):
         attrs["auto_pad"] = str(pad_mode)
+        if pad_mode != "VALID":
+            attrs["dilations"] = [1, 1]  # onnxruntime rejects SAME padding with dilations
     elif pad_mode == "symmetric":
         p = [int(v) for v in rng.integers(0, 3, size=2)]
         attrs["pads"] = p + p
     elif pad_mode == "asymmetric":
         attrs["pads"] = [int(v) for v in rng.integers(0, 3, size=4)]
-    h, w = (int(v) for v in rng.integers(5, 20, size=2))
+    h, w = (int(v) for v in rng.integers(9, 20, size=2))  # >= the largest dilated kernel (5, dilation 2)
     return c_in, c_out, group, kh, kw, attrs, (int(rng.integers(1, 3)), c_in, h, w)
 
 

@@ -75,9 +75,9 @@ def test_constant_a_computed_b(isa, rng, tmp_path):
 @pytest.mark.parametrize("m,n,k", [(1, 1000, 1280), (1, 10, 2048), (64, 200, 300), (100, 33, 1)])
 def test_large(isa, rng, tmp_path, m, n, k):
     # Classifier heads (M = 1, long K) and a multi-panel, multi-chunk product.
-    for trans_b in (0, 1):
+    for trans_b, threads in ((0, 1), (1, 3)):
         model, x, case = gemm_case(rng, m, n, k, 0, trans_b, c_kind="row")
-        assert_parity(model, x, isa, tmp_path, case=case)
+        assert_parity(model, x, isa, tmp_path, case=f"{case} threads={threads}", num_threads=threads)
 
 
 def test_inner_dimension_mismatch_is_rejected():

@@ -19,7 +19,8 @@ def matmul_case(rng, a_shape, b_shape, b_const, a_const=False, scale=1.0):
     g = OperandGraph()
     y = g.node("MatMul", [g.operand(a, a_const), g.operand(b, b_const)])
     model, x = g.model(y)
-    return model, x, f"MatMul {a_shape} x {b_shape}{' (B constant)' if b_const else ''}{' (A constant)' if a_const else ''}"
+    consts = " A constant" * a_const + " B constant" * b_const
+    return model, x, f"MatMul {a_shape} x {b_shape}{consts}"
 
 
 def check(case, isa, tmp_path):
@@ -93,8 +94,9 @@ def test_attention(isa, rng, tmp_path):
 @pytest.mark.parametrize("a_shape,b_shape", [((1, 400, 128), (128, 128)), ((1, 1280), (1280, 1000)),
                                              ((4, 96, 64), (4, 64, 96))])
 def test_large(isa, rng, tmp_path, a_shape, b_shape):
-    for b_const in (True, False):
-        check(matmul_case(rng, a_shape, b_shape, b_const, scale=0.1), isa, tmp_path)
+    for b_const, threads in ((True, 1), (False, 3)):
+        model, x, case = matmul_case(rng, a_shape, b_shape, b_const, scale=0.1)
+        assert_parity(model, x, isa, tmp_path, case=f"{case} threads={threads}", num_threads=threads)
 
 
 def test_inner_dimension_mismatch_is_rejected():

@@ -54,7 +54,8 @@ def test_random_slices(isa, rng, tmp_path, shape):
         xin = g.activation(rng.standard_normal(shape).astype(np.float32))
         y = g.node("Slice", [xin] + [g.const_ints(v) for v in (starts, ends, axes, steps)])
         model, x = g.model(y)
-        assert_parity(model, x, isa, tmp_path, case=f"case {i}: {shape} starts={starts} ends={ends} axes={axes} steps={steps}")
+        case = f"case {i}: {shape} starts={starts} ends={ends} axes={axes} steps={steps}"
+        assert_parity(model, x, isa, tmp_path, case=case)
 
 
 def test_yolo_style_slices(isa, rng, tmp_path):

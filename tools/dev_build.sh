@@ -14,4 +14,9 @@ if [ ! -f "$root/build/dev/CMakeCache.txt" ]; then
     -DSKBUILD_PROJECT_VERSION="$("$py" -c 'import tomllib;print(tomllib.load(open("'"$root"'/pyproject.toml","rb"))["project"]["version"])')" >/dev/null
 fi
 cmake --build "$root/build/dev" -j2
-cp "$root"/build/dev/_core*.so "$root/python/edgecnn/"
+# Copy then rename: a new inode, so processes that have the old module mapped
+# keep a valid file (overwriting it in place makes them die with SIGBUS).
+for so in "$root"/build/dev/_core*.so; do
+  cp "$so" "$root/python/edgecnn/.$(basename "$so").tmp"
+  mv -f "$root/python/edgecnn/.$(basename "$so").tmp" "$root/python/edgecnn/$(basename "$so")"
+done

@@ -176,7 +176,7 @@ void Model::run_steps(const std::vector<const float*>& inputs, const std::vector
 
 std::vector<Model::NodeInfo> Model::node_infos() const {
   std::vector<NodeInfo> out;
-  for (const NodeDef& n : def_.nodes) out.push_back({n.name, n.op_type, shapes_[n.outputs[0]]});
+  for (const NodeDef& n : def_.nodes) out.push_back({n.name, n.op_type, def_.tensors[n.outputs[0]].name, shapes_[n.outputs[0]]});
   return out;
 }
 

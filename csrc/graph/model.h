@@ -53,6 +53,7 @@ class Model {
   struct NodeInfo {
     std::string name;
     std::string op_type;
+    std::string output_name;  // of the node's first output
     Shape output_shape;
   };
   std::vector<NodeInfo> node_infos() const;

@@ -1,5 +1,6 @@
 #include <cstring>
 #include <string>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "graph/model_def.h"
@@ -318,8 +319,12 @@ void parse_graph(const uint8_t* file, const Section& graph, const Section& weigh
   ByteReader r(file + graph.offset, graph.size, "GRAPH");
   const uint32_t tensor_count = r.count("tensor count", kMaxTensors, kMinTensorRecord);
   m.tensors.resize(tensor_count);
+  std::unordered_set<std::string> names;
+  names.reserve(tensor_count);
   for (uint32_t i = 0; i < tensor_count; ++i) {
     parse_tensor(r, weights, file, m.tensors[i], i);
+    if (!names.insert(m.tensors[i].name).second)
+      throw FormatError("tensor " + std::to_string(i) + ": name '" + m.tensors[i].name + "' is used twice");
   }
   const uint32_t node_count = r.count("node count", kMaxNodes, kMinNodeRecord);
   m.nodes.resize(node_count);

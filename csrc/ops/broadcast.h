@@ -6,6 +6,7 @@
 // or broadcast on both), so a per-channel [C,1,1] operand against [N,C,H,W]
 // becomes a [N*C, H*W] loop whose rows pair a full row with one scalar.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "core/shape.h"

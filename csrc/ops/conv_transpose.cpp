@@ -56,6 +56,9 @@ class ConvTransposeOp final : public Op {
     out_h_ = win_.sh * (in_h_ - 1) + out_pad[0] + (win_.kh - 1) * win_.dh + 1 - win_.pad_top - win_.pad_bottom;
     out_w_ = win_.sw * (in_w_ - 1) + out_pad[1] + (win_.kw - 1) * win_.dw + 1 - win_.pad_left - win_.pad_right;
     if (out_h_ < 1 || out_w_ < 1) throw FormatError("the pads leave an empty output");
+    if (out_c_ > kMaxElements / batch_ || out_h_ > kMaxElements / (batch_ * out_c_) ||
+        out_w_ > kMaxElements / (batch_ * out_c_ * out_h_))
+      throw FormatError("the output would have more than 2^31 - 1 elements");
     ctx.output_shapes = {Shape{batch_, out_c_, out_h_, out_w_}};
     if (ctx.input_count() > 2 && ctx.present[2]) {
       if (ctx.input_shapes[2] != Shape{out_c_}) throw FormatError("bias must have shape [" + std::to_string(out_c_) + "]");

@@ -47,12 +47,17 @@ class PadOp final : public Op {
     for (int64_t p : pads)
       if (p <= -(int64_t{1} << 31) || p >= (int64_t{1} << 31)) throw FormatError("pads must be in (-2^31, 2^31)");
 
+    // The output shape first: the index maps below are as long as its axes.
     Shape y(x.size());
+    for (int64_t d = 0, count = 1; d < rank; ++d) {
+      y[d] = x[d] + pads[d] + pads[d + rank];
+      if (y[d] < 1) throw FormatError("pads leave axis " + std::to_string(d) + " empty");
+      if (y[d] > kMaxElements / count) throw FormatError("the output would have more than 2^31 - 1 elements");
+      count *= y[d];
+    }
     maps_.assign(x.size(), {});
     for (int64_t d = 0; d < rank; ++d) {
       const int64_t in = x[d], begin = pads[d], end = pads[d + rank];
-      y[d] = in + begin + end;
-      if (y[d] < 1) throw FormatError("pads leave axis " + std::to_string(d) + " empty");
       // The part of the axis that survives cropping.
       const int64_t lo = std::max<int64_t>(0, -begin), hi = in - std::max<int64_t>(0, -end);
       const int64_t kept = hi - lo;

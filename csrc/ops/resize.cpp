@@ -119,7 +119,9 @@ class ResizeOp final : public Op {
       for (size_t i = 0; i < 4; ++i) {
         if (!(scales[i] > 0.0f) || !std::isfinite(scales[i])) throw FormatError("scales must be positive and finite");
         // floor(in * scale), in float32 as onnxruntime computes it.
-        y[i] = static_cast<int64_t>(std::floor(scales[i] * static_cast<float>(x[i])));
+        const float extent = std::floor(scales[i] * static_cast<float>(x[i]));
+        if (!(extent < 2147483648.0f)) throw FormatError("scales make an output axis of 2^31 or more");
+        y[i] = static_cast<int64_t>(extent);
       }
     } else {
       const std::vector<int64_t> sizes = a.require_ints("sizes");
@@ -132,6 +134,8 @@ class ResizeOp final : public Op {
     }
     if (y[0] != x[0] || y[1] != x[1]) throw UnsupportedError("resizing the batch or channel axis");
     if (y[2] < 1 || y[3] < 1) throw FormatError("the output " + shape_str(y) + " would be empty");
+    if (y[2] > kMaxElements / (y[0] * y[1]) || y[3] > kMaxElements / (y[0] * y[1] * y[2]))
+      throw FormatError("the output would have more than 2^31 - 1 elements");
     // onnxruntime copies the input when the shape does not change, whatever
     // the scales; a scale of 1 maps every index to itself below.
     if (y == x) scales.assign(4, 1.0f);

@@ -59,7 +59,8 @@ class SliceOp final : public Op {
         extent = start > end ? (start - end - 1) / magnitude + 1 : 0;
       }
       if (extent == 0)
-        throw UnsupportedError("the slice of axis " + std::to_string(axis) + " is empty (empty tensors are not supported)");
+        throw UnsupportedError("the slice of axis " + std::to_string(axis) +
+                               " is empty (empty tensors are not supported)");
       out[axis] = extent;
       base += start * in_strides[axis];
       // One element needs no step; more bound |step| below dim, so no overflow.

@@ -49,6 +49,11 @@ std::string shape_error(const char* function, const char* argument, const std::s
   return std::string(function) + ": " + argument + " must have shape " + expected + ", got " + shape_str(got);
 }
 
+int64_t box_count(const Shape& shape, const char* function, const char* argument) {
+  if (shape.size() != 2 || shape[1] != 4) throw ArgumentError(shape_error(function, argument, "[N, 4]", shape));
+  return shape[0];
+}
+
 MatrixDims matrix_of_batch_one(const Shape& shape, const char* function, const char* argument, const char* expected) {
   if (shape.size() == 2) return {shape[0], shape[1]};
   if (shape.size() == 3 && shape[0] == 1) return {shape[1], shape[2]};

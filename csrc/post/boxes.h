@@ -51,6 +51,10 @@ struct MatrixDims {
 };
 MatrixDims matrix_of_batch_one(const Shape& shape, const char* function, const char* argument, const char* expected);
 
+// N of a box array of shape [N, 4]; throws ArgumentError naming `function`
+// and `argument` otherwise.
+int64_t box_count(const Shape& shape, const char* function, const char* argument);
+
 // "<function>: <argument> must have shape <expected>, got <shape>".
 std::string shape_error(const char* function, const char* argument, const std::string& expected, const Shape& got);
 

@@ -10,8 +10,7 @@
 
 namespace edgecnn {
 
-void classify_topk(const float* values, int64_t num_classes, bool apply_softmax, int64_t k, int64_t* ids,
-                   float* scores) {
+TopK classify_topk(const float* values, int64_t num_classes, bool apply_softmax, int64_t k) {
   if (num_classes < 1) throw ArgumentError("classify_topk: there are no class scores");
   if (k < 1 || k > num_classes)
     throw ArgumentError("classify_topk: k must be in [1, " + std::to_string(num_classes) + "], got " +
@@ -39,10 +38,10 @@ void classify_topk(const float* values, int64_t num_classes, bool apply_softmax,
     return a < b;
   };
   std::partial_sort(order.begin(), order.begin() + k, order.end(), better);
-  for (int64_t i = 0; i < k; ++i) {
-    ids[i] = order[i];
-    scores[i] = s[order[i]];
-  }
+  TopK top;
+  top.ids.assign(order.begin(), order.begin() + k);
+  for (int64_t id : top.ids) top.scores.push_back(s[id]);
+  return top;
 }
 
 }  // namespace edgecnn

@@ -74,6 +74,9 @@ void validate_boxes(const float* boxes, int64_t n, const std::string& who) {
 }
 
 void validate_regions(const MaskRegion* regions, int64_t n, int64_t frame_h, int64_t frame_w, const std::string& who) {
+  if (frame_h < 1 || frame_w < 1)
+    throw ArgumentError(who + ": frame size must be >= 1, got " + std::to_string(frame_h) + "x" +
+                        std::to_string(frame_w));
   for (int64_t i = 0; i < n; ++i) {
     const MaskRegion& r = regions[i];
     if (r.x0 < 0 || r.y0 < 0 || r.width < 0 || r.height < 0 || r.x0 + r.width > frame_w ||

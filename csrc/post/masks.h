@@ -30,7 +30,8 @@ MaskRegion box_region(const float* box, int64_t frame_h, int64_t frame_w);
 // finite with magnitude < 2^30 (keeps every integer derived from them exact).
 void validate_boxes(const float* boxes, int64_t n, const std::string& who);
 
-// Throws ArgumentError unless every region lies inside a frame_h x frame_w frame.
+// Throws ArgumentError unless the frame is at least 1x1 and every region lies
+// inside it.
 void validate_regions(const MaskRegion* regions, int64_t n, int64_t frame_h, int64_t frame_w, const std::string& who);
 
 // YOLO-seg: instance i's mask logit is sum_k coeffs[i, k] * protos[k] over the

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "post/boxes.h"
@@ -79,6 +80,44 @@ uint64_t candidate_key(float score, uint32_t index) {
 
 uint32_t candidate_index(uint64_t key) { return static_cast<uint32_t>(key); }
 
+// Sorts keys by their score rank (high 32 bits) and keeps the present order
+// among equal ranks: keys that come in index order leave in NMS order. An LSD
+// radix sort, 11 bits per pass, skipping passes where all keys share the
+// digit (scores in a narrow range share their top bits): several times
+// faster than a comparison sort at 20k candidates.
+void sort_by_score_rank(std::vector<uint64_t>& keys) {
+  constexpr int kDigitBits = 11;
+  constexpr size_t kDigits = size_t{1} << kDigitBits;
+  std::vector<uint64_t> sorted(keys.size());
+  std::vector<size_t> start(kDigits);
+  for (int shift = 32; shift < 64; shift += kDigitBits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (uint64_t key : keys) ++start[(key >> shift) & (kDigits - 1)];
+    if (std::find(start.begin(), start.end(), keys.size()) != start.end()) continue;
+    size_t offset = 0;
+    for (size_t& s : start) offset += std::exchange(s, offset);
+    for (uint64_t key : keys) sorted[start[(key >> shift) & (kDigits - 1)]++] = key;
+    keys.swap(sorted);
+  }
+}
+
+// The candidates above the score threshold, in NMS order, at most top_k.
+std::vector<uint64_t> ordered_candidates(const float* scores, int64_t count, float score_threshold, int64_t top_k) {
+  std::vector<uint64_t> keys;  // in index order
+  for (int64_t i = 0; i < count; ++i)
+    if (scores[i] > score_threshold) keys.push_back(candidate_key(scores[i], static_cast<uint32_t>(i)));
+  if (static_cast<int64_t>(keys.size()) > top_k) {
+    // Keys are unique, so exactly top_k are <= the top_k-th smallest; the
+    // survivors stay in index order.
+    std::vector<uint64_t> scratch(keys);
+    std::nth_element(scratch.begin(), scratch.begin() + (top_k - 1), scratch.end());
+    const uint64_t last = scratch[static_cast<size_t>(top_k - 1)];
+    keys.erase(std::remove_if(keys.begin(), keys.end(), [last](uint64_t key) { return key > last; }), keys.end());
+  }
+  sort_by_score_rank(keys);
+  return keys;
+}
+
 // Class-aware NMS compares a candidate only with kept boxes of its class. The
 // classes present are numbered 0..bucket_count-1 ("buckets"); returns the
 // bucket of each candidate, in `order`.
@@ -127,26 +166,19 @@ void validate_nms_arguments(const float* boxes, int64_t count, const NmsOptions&
 
 }  // namespace
 
-void validate_nms_shapes(const Shape& boxes_shape, const Shape& scores_shape, const Shape* class_ids_shape) {
-  if (boxes_shape.size() != 2 || boxes_shape[1] != 4) throw ArgumentError(shape_error("nms", "boxes", "[N, 4]", boxes_shape));
-  const int64_t n = boxes_shape[0];
+void validate_nms_shapes(const Shape& boxes_shape, const Shape& scores_shape, const Shape* classes_shape) {
+  const int64_t n = box_count(boxes_shape, "nms", "boxes");
   if (scores_shape != Shape{n}) throw ArgumentError(shape_error("nms", "scores", "[N] (N = len(boxes))", scores_shape));
-  if (class_ids_shape != nullptr && *class_ids_shape != Shape{n})
-    throw ArgumentError(shape_error("nms", "class_ids", "[N] (N = len(boxes))", *class_ids_shape));
+  if (classes_shape != nullptr && *classes_shape != Shape{n})
+    throw ArgumentError(shape_error("nms", "classes", "[N] (N = len(boxes))", *classes_shape));
 }
 
 std::vector<int64_t> nms(const float* boxes, const float* scores, const int32_t* class_ids, int64_t count,
                          const NmsOptions& options, Isa isa) {
   validate_nms_arguments(boxes, count, options);
 
-  std::vector<uint64_t> order;
-  for (int64_t i = 0; i < count; ++i)
-    if (scores[i] > options.score_threshold) order.push_back(candidate_key(scores[i], static_cast<uint32_t>(i)));
-  if (static_cast<int64_t>(order.size()) > options.pre_nms_top_k) {
-    std::nth_element(order.begin(), order.begin() + options.pre_nms_top_k, order.end());
-    order.resize(static_cast<size_t>(options.pre_nms_top_k));
-  }
-  std::sort(order.begin(), order.end());
+  const std::vector<uint64_t> order =
+      ordered_candidates(scores, count, options.score_threshold, options.pre_nms_top_k);
 
   int64_t bucket_count = 1;
   const std::vector<int32_t> bucket =

@@ -42,8 +42,9 @@ struct NmsOptions {
 };
 
 // Throws ArgumentError unless boxes is [N, 4], scores is [N] and, when given,
-// class_ids is [N]; the message names the argument and the expected shape.
-void validate_nms_shapes(const Shape& boxes_shape, const Shape& scores_shape, const Shape* class_ids_shape);
+// classes (the class ids) is [N]; the message names the argument and the
+// expected shape.
+void validate_nms_shapes(const Shape& boxes_shape, const Shape& scores_shape, const Shape* classes_shape);
 
 // Indices of the kept boxes, best first (see the order above).
 // boxes: count x 4 xyxy, finite; scores: count; class_ids: count, or nullptr

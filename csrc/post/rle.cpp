@@ -47,7 +47,8 @@ void encode(const uint8_t* mask, const MaskRegion& r, int64_t frame_h, int64_t f
 std::vector<std::vector<uint32_t>> rle_encode_box_local(const uint8_t* const* masks, const MaskRegion* regions,
                                                         int64_t n, int64_t frame_h, int64_t frame_w,
                                                         ThreadPool& pool) {
-  if (frame_h < 1 || frame_w < 1 || frame_h * frame_w >= (int64_t{1} << 32))
+  constexpr int64_t kLimit = int64_t{1} << 32;
+  if (frame_h < 1 || frame_w < 1 || frame_h >= kLimit || frame_w >= kLimit || frame_h * frame_w >= kLimit)
     throw ArgumentError("rle_encode_box_local: frame size must be >= 1 with fewer than 2^32 pixels, got " +
                         std::to_string(frame_h) + "x" + std::to_string(frame_w));
   validate_regions(regions, n, frame_h, frame_w, "rle_encode_box_local");

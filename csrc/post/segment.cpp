@@ -24,55 +24,116 @@ void validate_segment(const SegmentInput& in) {
 
 namespace {
 
+// The argmax class (ties: lowest id) of every grid cell in rows [row_lo,
+// row_hi) x columns [col_lo, col_hi), into cell_class (grid_h x grid_w).
+void cell_argmax(const SegmentInput& in, int64_t row_lo, int64_t row_hi, int64_t col_lo, int64_t col_hi,
+                 int32_t* cell_class, ThreadPool& pool) {
+  const int64_t gw = in.grid_w, plane = in.grid_h * in.grid_w, n = col_hi - col_lo;
+  parallel_ranges(pool, row_hi - row_lo, rows_per_task(pool, row_hi - row_lo), [&](int64_t begin, int64_t end) {
+    std::vector<float> best(static_cast<size_t>(n));
+    for (int64_t gy = row_lo + begin; gy < row_lo + end; ++gy) {
+      int32_t* k = cell_class + gy * gw + col_lo;
+      std::copy_n(in.logits + gy * gw + col_lo, n, best.data());
+      std::fill_n(k, n, 0);
+      for (int64_t c = 1; c < in.num_classes; ++c) {
+        const float* v = in.logits + c * plane + gy * gw + col_lo;
+        for (int64_t x = 0; x < n; ++x) {
+          if (v[x] > best[x]) {
+            best[x] = v[x];
+            k[x] = static_cast<int32_t>(c);
+          }
+        }
+      }
+    }
+  });
+}
+
+// A frame pixel whose four source cells share their argmax class k is of class
+// k: bilinear weights are the same for every class and non-negative, and
+// float rounding is monotone, so the blend keeps v_k >= v_j. Only the pixels
+// on class boundaries need all C samples. (A blend can round a strict corner
+// order into an exact tie; such a pixel may then take k over a lower id.)
 template <class ClassId>
 void segment_rows(const SegmentInput& in, ClassId* map, float* scores, ThreadPool& pool) {
   const int64_t C = in.num_classes, H = in.frame_h, W = in.frame_w, gw = in.grid_w;
+  const int64_t grid_plane = in.grid_h * gw, plane = H * W;
   const GridAxis ax = grid_axis(in.transform.scale_x, in.transform.pad_x, W, in.input_w, gw);
   const GridAxis ay = grid_axis(in.transform.scale_y, in.transform.pad_y, H, in.input_h, in.grid_h);
   std::vector<LinearTap> taps_x(static_cast<size_t>(W)), taps_y(static_cast<size_t>(H));
   linear_taps(0, W, ax.step, ax.offset, ax.lo, ax.hi, taps_x.data());
   linear_taps(0, H, ay.step, ay.offset, ay.lo, ay.hi, taps_y.data());
-  // Taps only move forward, so the grid columns read are [first i0, last i1].
+  // Taps only move forward, so the grid cells read are [first i0, last i1].
   const int64_t col_lo = taps_x.front().i0, col_hi = taps_x.back().i1 + 1;
-  const int64_t plane = H * W;
+  std::vector<int32_t> cell_class(static_cast<size_t>(grid_plane));
+  cell_argmax(in, taps_y.front().i0, taps_y.back().i1 + 1, col_lo, col_hi, cell_class.data(), pool);
 
   parallel_ranges(pool, H, rows_per_task(pool, H), [&](int64_t y_begin, int64_t y_end) {
-    // tmp: one vertically blended grid row; row: one class's logits at frame
-    // width (when they are not written to scores); best: the running max.
+    // tmp: one vertically blended grid row; row: one class's samples (when
+    // not stored in scores); best: the running max; edge: the columns on a
+    // class boundary; peak, sum: per-pixel softmax max and denominator.
     std::vector<float> tmp(static_cast<size_t>(col_hi - col_lo)), row(static_cast<size_t>(W)),
-        best(static_cast<size_t>(W));
+        best(static_cast<size_t>(W)), peak(static_cast<size_t>(W)), sum(static_cast<size_t>(W));
+    std::vector<int64_t> edge(static_cast<size_t>(W));
     for (int64_t y = y_begin; y < y_end; ++y) {
+      const LinearTap& ty = taps_y[y];
       ClassId* ids = map + y * W;
-      for (int64_t c = 0; c < C; ++c) {
-        float* v = scores != nullptr ? scores + c * plane + y * W : row.data();
-        bilinear_row(in.logits + c * in.grid_h * gw, gw, taps_y[y], col_lo, col_hi, taps_x.data(), W, tmp.data(), v);
-        if (c == 0) {
-          std::copy_n(v, W, best.data());
-          std::fill_n(ids, W, ClassId{0});
-          continue;
-        }
-        for (int64_t x = 0; x < W; ++x) {
-          if (v[x] > best[x]) {
-            best[x] = v[x];
-            ids[x] = static_cast<ClassId>(c);
+      float* row_scores = scores != nullptr ? scores + y * W : nullptr;
+      const int32_t* k0 = cell_class.data() + ty.i0 * gw;
+      const int32_t* k1 = cell_class.data() + ty.i1 * gw;
+      int64_t edges = 0;
+      for (int64_t x = 0; x < W; ++x) {
+        const LinearTap& tx = taps_x[x];
+        const int32_t k = k0[tx.i0];
+        if (k == k0[tx.i1] && k == k1[tx.i0] && k == k1[tx.i1])
+          ids[x] = static_cast<ClassId>(k);
+        else
+          edge[edges++] = x;
+      }
+      // Sampling whole rows costs about a quarter of sampling pixel by pixel;
+      // with scores the rows are needed anyway.
+      if (row_scores != nullptr || 4 * edges > W) {
+        for (int64_t c = 0; c < C; ++c) {
+          float* v = row_scores != nullptr ? row_scores + c * plane : row.data();
+          bilinear_row(in.logits + c * grid_plane, gw, ty, col_lo, col_hi, taps_x.data(), W, tmp.data(), v);
+          for (int64_t e = 0; e < edges; ++e) {
+            const int64_t x = edge[e];
+            if (c == 0 || v[x] > best[x]) {
+              best[x] = v[x];
+              ids[x] = static_cast<ClassId>(c);
+            }
           }
         }
-      }
-      if (scores == nullptr) continue;
-      // Softmax over the classes, the max subtracted for stability; `row`
-      // accumulates the denominators.
-      std::fill(row.begin(), row.end(), 0.0f);
-      for (int64_t c = 0; c < C; ++c) {
-        float* v = scores + c * plane + y * W;
-        for (int64_t x = 0; x < W; ++x) {
-          v[x] = std::exp(v[x] - best[x]);
-          row[x] += v[x];
+      } else {
+        for (int64_t e = 0; e < edges; ++e) {
+          const int64_t x = edge[e];
+          int64_t best_c = 0;
+          float best_v = 0.0f;
+          for (int64_t c = 0; c < C; ++c) {
+            const float v = bilinear_at(in.logits + c * grid_plane, gw, ty, taps_x[x]);
+            if (c == 0 || v > best_v) {
+              best_v = v;
+              best_c = c;
+            }
+          }
+          ids[x] = static_cast<ClassId>(best_c);
         }
       }
-      for (int64_t x = 0; x < W; ++x) row[x] = 1.0f / row[x];
+      if (row_scores == nullptr) continue;
+      // Softmax over the classes, less the max (the sample of the pixel's
+      // class) for stability.
+      for (int64_t x = 0; x < W; ++x) peak[x] = row_scores[static_cast<int64_t>(ids[x]) * plane + x];
+      std::fill(sum.begin(), sum.end(), 0.0f);
       for (int64_t c = 0; c < C; ++c) {
-        float* v = scores + c * plane + y * W;
-        for (int64_t x = 0; x < W; ++x) v[x] *= row[x];
+        float* v = row_scores + c * plane;
+        for (int64_t x = 0; x < W; ++x) {
+          v[x] = std::exp(v[x] - peak[x]);
+          sum[x] += v[x];
+        }
+      }
+      for (int64_t x = 0; x < W; ++x) sum[x] = 1.0f / sum[x];
+      for (int64_t c = 0; c < C; ++c) {
+        float* v = row_scores + c * plane;
+        for (int64_t x = 0; x < W; ++x) v[x] *= sum[x];
       }
     }
   });

@@ -32,11 +32,13 @@ void validate_segment(const SegmentInput& in);
 // Frame pixel (X, Y) takes the logits sampled bilinearly at its centre mapped
 // into the grid (linear_taps with grid_axis: half-pixel, samples confined to
 // the cells showing the frame, so the letterbox padding is cut off), and its
-// class is their argmax (ties: lowest class id).
+// class is their argmax (ties: lowest class id, up to float rounding: see
+// segment.cpp). Pixels whose four source cells share one argmax class take it
+// without sampling the C planes.
 // Writes frame_h x frame_w class ids, row-major, to map_u8 or map_i32 (per
 // segment_map_is_uint8; the other may be null). If scores is not null, also
 // writes the softmax of the sampled logits, [num_classes, frame_h, frame_w];
-// otherwise the resampled logits are never stored, only one row of them.
+// otherwise the resampled logits are never stored.
 void segment_map(const SegmentInput& in, uint8_t* map_u8, int32_t* map_i32, float* scores, ThreadPool& pool);
 
 }  // namespace edgecnn

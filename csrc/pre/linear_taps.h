@@ -61,4 +61,12 @@ inline void bilinear_row(const float* plane, int64_t stride, const LinearTap& ty
   }
 }
 
+// One sample of the same resample, with the same operations in the same
+// order as bilinear_row, so both give the same value.
+inline float bilinear_at(const float* plane, int64_t stride, const LinearTap& ty, const LinearTap& tx) {
+  const float* r0 = plane + ty.i0 * stride;
+  const float* r1 = plane + ty.i1 * stride;
+  return (r0[tx.i0] * ty.w0 + r1[tx.i0] * ty.w1) * tx.w0 + (r0[tx.i1] * ty.w0 + r1[tx.i1] * ty.w1) * tx.w1;
+}
+
 }  // namespace edgecnn

@@ -1,8 +1,238 @@
 // pybind11 glue for the dense post-processing (classification top-k,
 // segmentation maps, instance masks, RLE). No logic.
+//
+// Box-local masks cross the boundary as (masks, origins): a list of N 2-D bool
+// arrays (mask i covers frame rows [y0, y0 + h_i) and columns [x0, x0 + w_i))
+// and an int64 (N, 2) array of (x0, y0).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "post/classify.h"
+#include "post/masks.h"
+#include "post/rle.h"
+#include "post/segment.h"
+#include "pre/processing_pool.h"
 
 namespace py = pybind11;
+using namespace edgecnn;
 
-void bind_masks(py::module_& m) {}
+namespace {
+
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using BoolArray = py::array_t<bool, py::array::c_style | py::array::forcecast>;
+using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+using Transform = std::array<double, 4>;  // (scale_x, scale_y, pad_x, pad_y)
+
+std::string shape_of(const py::array& a) { return py::str(a.attr("shape")); }
+
+FrameTransform frame_transform(const Transform& t) { return {t[0], t[1], t[2], t[3]}; }
+
+// `a` with its leading size-1 axes dropped must have `rank` axes; returns the
+// sizes of those axes.
+std::vector<int64_t> trailing_shape(const py::array& a, int rank, const std::string& what) {
+  bool ok = a.ndim() >= rank;
+  for (py::ssize_t d = 0; ok && d < a.ndim() - rank; ++d) ok = a.shape(d) == 1;
+  if (!ok) throw ArgumentError(what + ", got shape " + shape_of(a));
+  return std::vector<int64_t>(a.shape() + a.ndim() - rank, a.shape() + a.ndim());
+}
+
+py::tuple py_classify_topk(const FloatArray& values, int64_t k, bool softmax) {
+  const int64_t c = trailing_shape(values, 1, "classify_topk: values must be (C,) or (1, C)")[0];
+  TopK top;
+  {
+    py::gil_scoped_release release;
+    top = classify_topk(values.data(), c, softmax, k);
+  }
+  return py::make_tuple(py::array_t<int64_t>(static_cast<py::ssize_t>(k), top.ids.data()),
+                        py::array_t<float>(static_cast<py::ssize_t>(k), top.scores.data()));
+}
+
+py::tuple py_segment_map(const FloatArray& logits, int64_t frame_h, int64_t frame_w, const Transform& transform,
+                         int64_t input_h, int64_t input_w,
+                         bool with_scores) {
+  const std::vector<int64_t> shape = trailing_shape(logits, 3, "segment_map: logits must be (C, h, w) or (1, C, h, w)");
+  SegmentInput in;
+  in.logits = logits.data();
+  in.num_classes = shape[0];
+  in.grid_h = shape[1];
+  in.grid_w = shape[2];
+  in.input_h = input_h;
+  in.input_w = input_w;
+  in.transform = frame_transform(transform);
+  in.frame_h = frame_h;
+  in.frame_w = frame_w;
+  validate_segment(in);
+  const std::vector<py::ssize_t> map_shape{frame_h, frame_w};
+  py::array map = segment_map_is_uint8(in.num_classes) ? py::array(py::array_t<uint8_t>(map_shape))
+                                                       : py::array(py::array_t<int32_t>(map_shape));
+  py::object scores = py::none();
+  float* scores_ptr = nullptr;
+  if (with_scores) {
+    py::array_t<float> s({in.num_classes, in.frame_h, in.frame_w});
+    scores_ptr = s.mutable_data();
+    scores = s;
+  }
+  uint8_t* map_u8 = segment_map_is_uint8(in.num_classes) ? static_cast<uint8_t*>(map.mutable_data()) : nullptr;
+  int32_t* map_i32 = segment_map_is_uint8(in.num_classes) ? nullptr : static_cast<int32_t*>(map.mutable_data());
+  {
+    py::gil_scoped_release release;
+    segment_map(in, map_u8, map_i32, scores_ptr, processing_pool());
+  }
+  return py::make_tuple(map, scores);
+}
+
+// Allocates one bool array per region; `pointers` receives their buffers.
+py::list allocate_masks(const std::vector<MaskRegion>& regions, std::vector<uint8_t*>& pointers) {
+  py::list masks;
+  pointers.clear();
+  for (const MaskRegion& r : regions) {
+    py::array_t<bool> m({r.height, r.width});
+    pointers.push_back(reinterpret_cast<uint8_t*>(m.mutable_data()));
+    masks.append(m);
+  }
+  return masks;
+}
+
+Int64Array origins_of(const std::vector<MaskRegion>& regions) {
+  Int64Array origins({static_cast<py::ssize_t>(regions.size()), py::ssize_t{2}});
+  auto o = origins.mutable_unchecked<2>();
+  for (size_t i = 0; i < regions.size(); ++i) {
+    o(i, 0) = regions[i].x0;
+    o(i, 1) = regions[i].y0;
+  }
+  return origins;
+}
+
+void check_boxes(const FloatArray& boxes, int64_t n, const std::string& who) {
+  if (boxes.ndim() != 2 || boxes.shape(1) != 4 || boxes.shape(0) != n)
+    throw ArgumentError(who + ": boxes must be (" + std::to_string(n) + ", 4), got shape " + shape_of(boxes));
+}
+
+py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos, const FloatArray& boxes,
+                              int64_t frame_h, int64_t frame_w, const Transform& transform,
+                         int64_t input_h, int64_t input_w) {
+  const std::string who = "yolo_proto_masks";
+  if (coeffs.ndim() != 2) throw ArgumentError(who + ": coeffs must be (N, nm), got shape " + shape_of(coeffs));
+  const std::vector<int64_t> p = trailing_shape(protos, 3, who + ": protos must be (nm, h, w) or (1, nm, h, w)");
+  if (p[0] != coeffs.shape(1))
+    throw ArgumentError(who + ": coeffs " + shape_of(coeffs) + " and protos " + shape_of(protos) +
+                        " disagree on the number of prototypes");
+  check_boxes(boxes, coeffs.shape(0), who);
+  ProtoMaskInput in;
+  in.coeffs = coeffs.data();
+  in.protos = protos.data();
+  in.boxes = boxes.data();
+  in.num_instances = coeffs.shape(0);
+  in.num_protos = p[0];
+  in.proto_h = p[1];
+  in.proto_w = p[2];
+  in.input_h = input_h;
+  in.input_w = input_w;
+  in.transform = frame_transform(transform);
+  in.frame_h = frame_h;
+  in.frame_w = frame_w;
+  const std::vector<MaskRegion> regions = proto_mask_regions(in);
+  std::vector<uint8_t*> pointers;
+  py::list masks = allocate_masks(regions, pointers);
+  {
+    py::gil_scoped_release release;
+    yolo_proto_masks(in, regions.data(), pointers.data(), processing_pool());
+  }
+  return py::make_tuple(masks, origins_of(regions));
+}
+
+py::tuple py_paste_masks_box_local(const FloatArray& masks, const FloatArray& boxes, int64_t frame_h, int64_t frame_w) {
+  const std::string who = "paste_masks_box_local";
+  bool ok = (masks.ndim() == 3 || (masks.ndim() == 4 && masks.shape(1) == 1)) &&
+            masks.shape(masks.ndim() - 1) == masks.shape(masks.ndim() - 2);
+  if (!ok) throw ArgumentError(who + ": masks must be (N, M, M) or (N, 1, M, M), got shape " + shape_of(masks));
+  check_boxes(boxes, masks.shape(0), who);
+  PasteMaskInput in;
+  in.masks = masks.data();
+  in.boxes = boxes.data();
+  in.num_instances = masks.shape(0);
+  in.mask_size = masks.shape(masks.ndim() - 1);
+  in.frame_h = frame_h;
+  in.frame_w = frame_w;
+  const std::vector<MaskRegion> regions = paste_mask_regions(in);
+  std::vector<uint8_t*> pointers;
+  py::list out = allocate_masks(regions, pointers);
+  {
+    py::gil_scoped_release release;
+    paste_masks(in, regions.data(), pointers.data(), processing_pool());
+  }
+  return py::make_tuple(out, origins_of(regions));
+}
+
+// Reads (masks, origins) into regions; `pointers` receives the mask buffers.
+std::vector<MaskRegion> box_local_regions(const std::vector<BoolArray>& masks, const Int64Array& origins,
+                                          std::vector<const uint8_t*>& pointers, const std::string& who) {
+  const auto n = static_cast<py::ssize_t>(masks.size());
+  if (origins.ndim() != 2 || origins.shape(0) != n || origins.shape(1) != 2)
+    throw ArgumentError(who + ": origins must be (" + std::to_string(n) + ", 2) for " + std::to_string(n) +
+                        " masks, got shape " + shape_of(origins));
+  std::vector<MaskRegion> regions(masks.size());
+  auto o = origins.unchecked<2>();
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const BoolArray& m = masks[i];
+    if (m.ndim() != 2) throw ArgumentError(who + ": mask " + std::to_string(i) + " must be 2-D, got shape " + shape_of(m));
+    regions[i] = {o(i, 0), o(i, 1), m.shape(1), m.shape(0)};
+    pointers.push_back(reinterpret_cast<const uint8_t*>(m.data()));
+  }
+  return regions;
+}
+
+BoolArray py_paste_full(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h, int64_t frame_w) {
+  std::vector<const uint8_t*> pointers;
+  const std::vector<MaskRegion> regions = box_local_regions(masks, origins, pointers, "paste_full");
+  validate_regions(regions.data(), static_cast<int64_t>(regions.size()), frame_h, frame_w, "paste_full");
+  BoolArray full({static_cast<py::ssize_t>(masks.size()), static_cast<py::ssize_t>(frame_h),
+                  static_cast<py::ssize_t>(frame_w)});
+  uint8_t* out = reinterpret_cast<uint8_t*>(full.mutable_data());
+  {
+    py::gil_scoped_release release;
+    paste_full(pointers.data(), regions.data(), static_cast<int64_t>(regions.size()), frame_h, frame_w, out,
+               processing_pool());
+  }
+  return full;
+}
+
+py::list py_rle_encode_box_local(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h, int64_t frame_w) {
+  std::vector<const uint8_t*> pointers;
+  const std::vector<MaskRegion> regions = box_local_regions(masks, origins, pointers, "rle_encode_box_local");
+  std::vector<std::vector<uint32_t>> counts;
+  {
+    py::gil_scoped_release release;
+    counts = rle_encode_box_local(pointers.data(), regions.data(), static_cast<int64_t>(regions.size()), frame_h,
+                                  frame_w, processing_pool());
+  }
+  py::list out;
+  for (const auto& c : counts) out.append(py::array_t<uint32_t>(static_cast<py::ssize_t>(c.size()), c.data()));
+  return out;
+}
+
+}  // namespace
+
+void bind_masks(py::module_& m) {
+  m.def("classify_topk", &py_classify_topk, py::arg("values"), py::arg("k"), py::arg("softmax"),
+        "(C,) or (1, C) scores -> (ids int64 (k,), scores float32 (k,)), best first, ties by lower id.");
+  m.def("segment_map", &py_segment_map, py::arg("logits"), py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"),
+        py::arg("input_h"), py::arg("input_w"), py::arg("with_scores"),
+        "(C, h, w) logits -> (class map (H, W) uint8 if C <= 256 else int32, softmax scores (C, H, W) float32 or "
+        "None).");
+  m.def("yolo_proto_masks", &py_yolo_proto_masks, py::arg("coeffs"), py::arg("protos"), py::arg("boxes"),
+        py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"), py::arg("input_h"), py::arg("input_w"),
+        "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
+  m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"), py::arg("frame_w"),
+        "Mask R-CNN (N, M, M) probabilities -> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
+  m.def("paste_full", &py_paste_full, py::arg("masks"), py::arg("origins"), py::arg("frame_h"), py::arg("frame_w"),
+        "Box-local masks -> (N, H, W) bool.");
+  m.def("rle_encode_box_local", &py_rle_encode_box_local, py::arg("masks"), py::arg("origins"), py::arg("frame_h"), py::arg("frame_w"),
+        "Box-local masks -> list of N COCO RLE counts (uint32; column-major, first run of 0s) for size (H, W).");
+}

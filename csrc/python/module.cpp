@@ -86,6 +86,7 @@ FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const Fl
 void bind_pre(py::module_& m);
 void bind_post(py::module_& m);
 void bind_masks(py::module_& m);
+void bind_draw(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "edgecnn native core (private; use the edgecnn package)";
@@ -126,7 +127,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("nodes", [](const Model& self) {
         py::list out;
         for (const auto& n : self.node_infos())
-          out.append(py::make_tuple(n.name, n.op_type, py::tuple(py::cast(n.output_shape))));
+          out.append(py::make_tuple(n.name, n.op_type, n.output_name, py::tuple(py::cast(n.output_shape))));
         return out;
       });
 
@@ -144,6 +145,7 @@ PYBIND11_MODULE(_core, m) {
   bind_pre(m);
   bind_post(m);
   bind_masks(m);
+  bind_draw(m);
 #ifdef EDGECNN_VERSION
   m.attr("__version__") = EDGECNN_VERSION;
 #endif

@@ -79,6 +79,12 @@ class Model:
         return [s for _, s in self._outputs]
 
     @property
+    def output_producers(self) -> list:
+        """Op type of the node that computes each output (None for an output that is an input)."""
+        producer = {out: op for _, op, out, _ in self._core.nodes}
+        return [producer.get(name) for name in self.output_names]
+
+    @property
     def isa(self) -> str:
         return self._core.isa
 
@@ -116,7 +122,7 @@ class Model:
         for _ in range(max(1, int(runs))):
             _, seconds = self._core.forward_profiled(arrays)
             totals += np.asarray(seconds)
-        return Profile([(name, op, shape, t / max(1, int(runs))) for (name, op, shape), t in
+        return Profile([(name, op, shape, t / max(1, int(runs))) for (name, op, _, shape), t in
                         zip(self._core.nodes, totals)])
 
     def __repr__(self) -> str:

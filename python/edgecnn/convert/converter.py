@@ -113,12 +113,6 @@ def normalize_nodes(graph: Graph) -> None:
         reason = _node_problem(node, graph)
         if reason is not None:
             problems.append((node.op_type, node.name, reason))
-    for name in graph.output_names:
-        dtype = graph.dtype(name)
-        if dtype is not None and dtype != FLOAT32 and not graph.is_const(name):
-            producer = graph.producers().get(name)
-            if producer is not None and all(p[1] != producer.name for p in problems):
-                problems.append((producer.op_type, producer.name, f"graph output '{name}' is {dtype}"))
     if problems:
         lines = "\n".join(f"  {op} ({name}): {reason}" for op, name, reason in problems)
         raise UnsupportedOpError(f"{len(problems)} node(s) cannot run on edgecnn:\n{lines}", problems)
@@ -128,6 +122,8 @@ def _constant_outputs_as_copies(graph: Graph) -> None:
     """A graph output must be produced by a node: a constant one gets an Identity."""
     for name in list(graph.output_names):
         if graph.is_const(name):
+            if not np.issubdtype(graph.dtype(name), np.floating):
+                raise ConversionError(f"graph output '{name}' is a constant of type {graph.dtype(name)}; edgecnn outputs float32")
             value = graph.values.pop(name)
             source = graph.add_const(name + "_value", value.const.astype(np.float32))
             graph.value(name).shape, graph.value(name).dtype = value.const.shape, FLOAT32

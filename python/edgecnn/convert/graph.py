@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -201,8 +201,3 @@ class Graph:
         for name in [k for k in self.values if k not in used]:
             del self.values[name]
         return before - len(self.nodes)
-
-    def runtime_tensors(self) -> Iterable[str]:
-        for n in self.nodes:
-            yield from (i for i in n.inputs if i)
-            yield from n.outputs

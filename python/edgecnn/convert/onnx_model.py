@@ -4,7 +4,7 @@ graph input, and shape inference (run by onnx on the working graph)."""
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -59,7 +59,7 @@ def upgrade_opset(model):
     opset = default_opset(model)
     if opset >= MIN_OPSET:
         return model
-    onnx = import_onnx()
+    import_onnx()
     from onnx import version_converter
 
     try:
@@ -164,7 +164,34 @@ def _to_onnx_attribute(name, value):
 
 def infer_shapes(graph: Graph, model) -> None:
     """Updates the dtype and shape of every non-constant tensor by running ONNX
-    shape inference (with data propagation) on the working graph."""
+    shape inference (with data propagation) on the working graph.
+
+    Where an op module knows better than onnx (`output_shapes`), its shapes are
+    declared to onnx and inference runs again, so they reach the tensors after.
+    """
+    from . import ops
+
+    declared: Dict[str, tuple] = {}
+    while True:
+        _run_onnx_shape_inference(graph, model, declared)
+        corrections = {}
+        for node in graph.nodes:
+            module = ops.module_for(node.op_type) if node.domain in DEFAULT_DOMAINS else None
+            shapes = module.output_shapes(node, graph) if hasattr(module, "output_shapes") else None
+            for name, shape in zip(node.outputs, shapes or ()):
+                if graph.shape(name) != shape:
+                    corrections[name] = shape
+        if not corrections:
+            return
+        if all(declared.get(name) == shape for name, shape in corrections.items()):
+            # onnx did not take the declared shapes; set them without propagation.
+            for name, shape in corrections.items():
+                graph.values[name].shape = shape
+            return
+        declared.update(corrections)
+
+
+def _run_onnx_shape_inference(graph: Graph, model, declared: Dict[str, tuple]) -> None:
     onnx = import_onnx()
     from onnx import helper, numpy_helper
 
@@ -187,8 +214,12 @@ def infer_shapes(graph: Graph, model) -> None:
         nodes.append(helper.make_node(n.op_type, n.inputs, n.outputs, name=n.name, domain=n.domain or None))
         nodes[-1].attribute.extend(_to_onnx_attribute(k, v) for k, v in n.attrs.items())
     outputs = [helper.make_empty_tensor_value_info(o) for o in graph.output_names]
+    value_info = [
+        helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(graph.dtype(name) or np.dtype(np.float32)), list(shape))
+        for name, shape in declared.items()
+    ]
     proto = helper.make_model(
-        helper.make_graph(nodes, "shape_inference", inputs, outputs, initializers),
+        helper.make_graph(nodes, "shape_inference", inputs, outputs, initializers, value_info=value_info),
         opset_imports=list(model.opset_import),
         ir_version=model.ir_version,
     )

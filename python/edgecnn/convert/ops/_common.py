@@ -12,7 +12,10 @@ An operator module defines ``OP_TYPE`` and any of:
     rewrites the node into its .ecnn form (docs/format.md, "Operators") or
     raises Unsupported with the reason;
 ``conv_activation(node) -> dict``
-    for activations a Conv can absorb: the Conv attributes describing it.
+    for activations a Conv can absorb: the Conv attributes describing it;
+``output_shapes(node, graph) -> list[tuple] | None``
+    output shapes where onnx's shape inference disagrees with the operator's
+    semantics as runtimes implement them (None: trust onnx).
 """
 
 from __future__ import annotations
@@ -207,3 +210,29 @@ def pool_normalize(node, graph, keep: Sequence[str]) -> None:
         if name in node.attrs:
             attrs[name] = node.attrs[name]
     node.attrs = attrs
+
+
+def ceil_mode_pool_shapes(node, graph) -> Optional[List[tuple]]:
+    """Output shape of MaxPool/AveragePool with ceil_mode=1 and explicit pads.
+
+    A window that would start in the end padding is dropped (as onnxruntime
+    and PyTorch do, and the ONNX spec says since opset 19); onnx's shape
+    inference keeps it, so its shape is replaced by this one.
+    """
+    a = node.attrs
+    shape = graph.shape(node.inputs[0])
+    if not a.get("ceil_mode", 0) or a.get("auto_pad", "NOTSET") != "NOTSET" or shape is None or "kernel_shape" not in a:
+        return None
+    kernel = [int(k) for k in a["kernel_shape"]]
+    n = len(kernel)
+    strides = [int(s) for s in a.get("strides", [1] * n)]
+    dilations = [int(d) for d in a.get("dilations", [1] * n)]
+    pads = [int(p) for p in a.get("pads", [0] * 2 * n)]
+    spatial = []
+    for i, size in enumerate(shape[2:]):
+        span = size + pads[i] + pads[n + i] - dilations[i] * (kernel[i] - 1) - 1
+        out = -(-span // strides[i]) + 1
+        if (out - 1) * strides[i] >= size + pads[i]:
+            out -= 1
+        spatial.append(out)
+    return [tuple(shape[:2]) + tuple(spatial)]

@@ -1,8 +1,10 @@
 """MaxPool: explicit pads (auto_pad resolved); the Indices output is not supported."""
 
-from ._common import pool_normalize, Unsupported
+from ._common import ceil_mode_pool_shapes, pool_normalize, Unsupported
 
 OP_TYPE = "MaxPool"
+
+output_shapes = ceil_mode_pool_shapes
 
 
 def normalize(node, graph):

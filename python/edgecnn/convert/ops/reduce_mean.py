@@ -4,6 +4,7 @@ NCHW tensor is supported, as GlobalAveragePool (followed by a Reshape to
 
 import numpy as np
 
+from ..graph import Node
 from ._common import const_input, known_shape, optional_input, reduce_axes, Unsupported
 
 OP_TYPE = "ReduceMean"
@@ -25,8 +26,6 @@ def normalize(node, graph):
     node.op_type, node.attrs, node.inputs = "GlobalAveragePool", {}, node.inputs[:1]
     if keepdims:
         return
-    from ..graph import Node
-
     pooled = graph.fresh_name(node.outputs[0] + "_pooled")
     graph.value(pooled).shape = tuple(shape[:2]) + (1, 1)
     graph.value(pooled).dtype = graph.dtype(node.inputs[0])

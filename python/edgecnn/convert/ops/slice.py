@@ -1,8 +1,6 @@
 """Slice: starts/ends/axes/steps (inputs since opset 10) become ints attributes
 with axes non-negative, steps explicit and bounds clamped to the dimension."""
 
-import numpy as np
-
 from ._common import const_input, ints_attr_or_input, known_shape, optional_input, set_inputs, slice_params
 
 OP_TYPE = "Slice"

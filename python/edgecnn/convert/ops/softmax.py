@@ -6,6 +6,7 @@ Before opset 13 Softmax normalized over all dimensions from `axis` on (default
 
 import math
 
+from ..graph import Node
 from ._common import known_shape, normalize_axis
 
 OP_TYPE = "Softmax"
@@ -21,8 +22,6 @@ def normalize(node, graph):
     if math.prod(shape[axis + 1 :]) == 1:
         node.attrs = {"axis": axis}
         return
-    from ..graph import Node
-
     flat_shape = [math.prod(shape[:axis]), math.prod(shape[axis:])]
     flat_in, flat_out = graph.fresh_name(node.inputs[0] + "_2d"), graph.fresh_name(node.outputs[0] + "_2d")
     for name in (flat_in, flat_out):
