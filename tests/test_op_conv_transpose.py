@@ -95,6 +95,7 @@ W = np.ones((4, 3, 3, 3), np.float32)
     ([W], {"output_padding": [1]}, edgecnn.ModelFormatError, "output_padding"),
     ([W], {"output_padding": [-1, 0]}, edgecnn.ModelFormatError, "output_padding"),
     ([W], {"pads": [4, 4, 4, 4]}, edgecnn.ModelFormatError, "empty"),
+    ([W], {"strides": [65536, 65536]}, edgecnn.ModelFormatError, "2\\^31"),
     ([W, np.ones(4, np.float32)], {}, edgecnn.ModelFormatError, "bias"),
     ([W], {"output_shape": [7, 7]}, edgecnn.UnsupportedOpError, "output_shape"),
     ([W], {"auto_pad": "SAME_UPPER"}, edgecnn.ModelFormatError, "auto_pad"),

@@ -79,6 +79,7 @@ def test_large_threaded(isa, rng, tmp_path):
     ({"pads": [0, 0, 4, 0, 0, 0, 0, 0], "mode": "reflect"}, edgecnn.UnsupportedOpError, "reflect"),
     ({"pads": [0, 0, 2, 0, 0, 0, -4, 0], "mode": "edge"}, edgecnn.ModelFormatError, "cropped to nothing"),
     ({"pads": [0.0] * 8}, edgecnn.ModelFormatError, "ints"),
+    ({"pads": [0, 0, 0, 0, 0, 0, 2**30, 2**30]}, edgecnn.ModelFormatError, "2\\^31"),
 ])
 def test_invalid_attributes(attrs, error, match):
     with pytest.raises(error, match=match):

@@ -124,6 +124,8 @@ GOOD = {"scales": [1.0, 1.0, 2.0, 2.0]}
     ({"scales": [1.0, 1.0, float("nan"), 2.0]}, edgecnn.ModelFormatError, "positive"),
     ({"scales": [1.0, 1.0, 0.1, 2.0]}, edgecnn.ModelFormatError, "empty"),
     ({"sizes": [1, 1, 0, 8]}, edgecnn.ModelFormatError, "sizes"),
+    ({"scales": [1.0, 1.0, 1e9, 2.0]}, edgecnn.ModelFormatError, "2\\^31"),
+    ({"sizes": [1, 1, 2**30, 2**30]}, edgecnn.ModelFormatError, "2\\^31"),
     ({"scales": [1, 1, 2, 2]}, edgecnn.ModelFormatError, "floats"),
     ({**GOOD, "mode": "bogus"}, edgecnn.ModelFormatError, "mode"),
     ({**GOOD, "coordinate_transformation_mode": "bogus"}, edgecnn.ModelFormatError, "coordinate_transformation_mode"),

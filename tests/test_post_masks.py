@@ -63,7 +63,7 @@ def special_boxes(frame_hw):
 
 
 def check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw):
-    masks, origins = core.yolo_proto_masks(coeffs, protos, boxes, frame_hw, transform, input_hw)
+    masks, origins = core.yolo_proto_masks(coeffs, protos, boxes, *frame_hw, transform, *input_hw)
     assert len(masks) == len(boxes) and origins.shape == (len(boxes), 2) and origins.dtype == np.int64
     for m, o, b in zip(masks, origins, boxes):
         x0, y0, x1, y1 = ref.box_region(b, frame_hw)
@@ -96,7 +96,7 @@ def test_proto_masks_crop_to_pixel_centres():
     *_, transform = ref_pre.place_frame(*frame_hw, *input_hw, True)
     protos = np.ones((1, 8, 8), np.float32)
     boxes = np.array([[2.5, 3.0, 7.49, 6.5], [3.2, 4.2, 3.7, 4.7], [-4, -4, 0.5, 0.5]], np.float32)
-    masks, origins = core.yolo_proto_masks(np.ones((3, 1), np.float32), protos, boxes, frame_hw, transform, input_hw)
+    masks, origins = core.yolo_proto_masks(np.ones((3, 1), np.float32), protos, boxes, *frame_hw, transform, *input_hw)
     assert np.array_equal(to_full(masks, origins, frame_hw), ref.centers_in_boxes(boxes, frame_hw))
     assert masks[0].shape == (4, 6) and masks[0][:3, :5].all() and not masks[0][3].any() and masks[0][:, 5].sum() == 0
     assert masks[1].shape == (1, 1) and masks[1].all()
@@ -111,14 +111,14 @@ def test_proto_masks_ultralytics_shapes(rng):
     boxes = random_boxes(rng, 12, frame_hw)
     coeffs = rng.standard_normal((12, 32)).astype(np.float32) * 0.5
     check_proto(coeffs, protos[0], boxes, frame_hw, transform, input_hw)
-    a, oa = core.yolo_proto_masks(coeffs, protos, boxes, frame_hw, transform, input_hw)
-    b, ob = core.yolo_proto_masks(coeffs, protos[0], boxes, frame_hw, transform, input_hw)
+    a, oa = core.yolo_proto_masks(coeffs, protos, boxes, *frame_hw, transform, *input_hw)
+    b, ob = core.yolo_proto_masks(coeffs, protos[0], boxes, *frame_hw, transform, *input_hw)
     assert np.array_equal(oa, ob) and all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
 def test_proto_masks_no_instances():
     masks, origins = core.yolo_proto_masks(np.zeros((0, 4), np.float32), np.zeros((4, 8, 8), np.float32),
-                                           np.zeros((0, 4), np.float32), (16, 16), (0.5, 0.5, 0, 0), (8, 8))
+                                           np.zeros((0, 4), np.float32), 16, 16, (0.5, 0.5, 0, 0), 8, 8)
     assert masks == [] and origins.shape == (0, 2)
 
 
@@ -140,7 +140,7 @@ def test_property_proto_masks(frame_h, frame_w, in_h, in_w, letterbox, seed):
 
 
 def check_paste(masks, boxes, frame_hw):
-    got, origins = core.paste_masks_box_local(masks, boxes, frame_hw)
+    got, origins = core.paste_masks_box_local(masks, boxes, *frame_hw)
     for m, o, b in zip(got, origins, boxes):
         x0, y0, x1, y1 = ref.paste_region(b, masks.shape[-1], frame_hw)
         assert (o[0], o[1], m.shape[1], m.shape[0]) == (x0, y0, x1 - x0, y1 - y0), f"region of box {b}"
@@ -168,15 +168,15 @@ def test_paste_other_mask_sizes_and_layout(mask_size, rng):
     boxes = random_boxes(rng, 10, frame_hw)
     masks = rng.random((10, 1, mask_size, mask_size)).astype(np.float32)  # torchvision's (N, 1, M, M)
     got, origins = check_paste(masks[:, 0], boxes, frame_hw)
-    again, origins2 = core.paste_masks_box_local(masks, boxes, frame_hw)
+    again, origins2 = core.paste_masks_box_local(masks, boxes, *frame_hw)
     assert np.array_equal(origins, origins2) and all(np.array_equal(a, b) for a, b in zip(got, again))
 
 
 def test_paste_threshold_is_strict():
     # An all-0.5 mask on a box aligned to the pixel grid: the interior stays 0.5, which is not > 0.5.
-    got, _ = core.paste_masks_box_local(np.full((1, 28, 28), 0.5, np.float32), np.array([[10, 10, 38, 38]], np.float32), (64, 64))
+    got, _ = core.paste_masks_box_local(np.full((1, 28, 28), 0.5, np.float32), np.array([[10, 10, 38, 38]], np.float32), 64, 64)
     assert not got[0].any()
-    got, _ = core.paste_masks_box_local(np.full((1, 28, 28), 0.501, np.float32), np.array([[10, 10, 38, 38]], np.float32), (64, 64))
+    got, _ = core.paste_masks_box_local(np.full((1, 28, 28), 0.501, np.float32), np.array([[10, 10, 38, 38]], np.float32), 64, 64)
     assert got[0][2:-2, 2:-2].all()
 
 
@@ -198,10 +198,10 @@ def test_paste_full_and_rle_round_trip(frame_hw, rng):
     masks, origins = random_box_local(rng, 25, frame_hw)
     masks += [np.ones(frame_hw, bool), np.zeros((0, 0), bool), np.eye(min(frame_hw), dtype=bool)]
     origins = np.concatenate([origins, [[0, 0], [0, 0], [0, 0]]])
-    full = core.paste_full(masks, origins, frame_hw)
+    full = core.paste_full(masks, origins, *frame_hw)
     assert full.dtype == bool and full.shape == (len(masks), *frame_hw)
     assert np.array_equal(full, to_full(masks, origins, frame_hw))
-    counts = core.rle_encode_box_local(masks, origins, frame_hw)
+    counts = core.rle_encode_box_local(masks, origins, *frame_hw)
     assert len(counts) == len(masks)
     for c, f in zip(counts, full):
         assert c.dtype == np.uint32 and int(c.sum()) == f.size
@@ -214,14 +214,20 @@ def test_rle_conventions():
     full = np.zeros((3, 4), bool)
     full[0, 0] = full[1, 0] = full[2, 1] = True
     # Column-major: column 0 is 1,1,0; column 1 is 0,0,1; then six 0s.
-    counts = core.rle_encode_box_local([full[:, :2]], np.array([[0, 0]]), (3, 4))[0]
+    counts = core.rle_encode_box_local([full[:, :2]], np.array([[0, 0]]), 3, 4)[0]
     assert counts.tolist() == [0, 2, 3, 1, 6]
-    assert core.rle_encode_box_local([np.zeros((2, 2), bool)], np.array([[1, 1]]), (3, 4))[0].tolist() == [12]
+    assert core.rle_encode_box_local([np.zeros((2, 2), bool)], np.array([[1, 1]]), 3, 4)[0].tolist() == [12]
 
 
-def test_uint8_masks_are_accepted():
-    m = np.array([[0, 2], [1, 0]], np.uint8)
-    assert core.paste_full([m], np.array([[1, 0]]), (2, 3)).tolist() == [[[False, False, True], [False, True, False]]]
+def test_other_mask_and_origin_types_are_accepted():
+    m = np.array([[0, 2], [1, 0]], np.uint8)  # non-zero is set
+    assert core.paste_full([m], np.array([[1, 0]]), 2, 3).tolist() == [[[False, False, True], [False, True, False]]]
+    # Read-only masks, int32 origins, a tuple of masks.
+    frozen = np.array([[True, False]])
+    frozen.flags.writeable = False
+    origins = np.array([[1, 1]], np.int32)
+    assert core.paste_full((frozen,), origins, 2, 3)[0, 1].tolist() == [False, True, False]
+    assert core.rle_encode_box_local((frozen,), origins, 2, 3)[0].tolist() == [3, 1, 2]
 
 
 @settings(max_examples=100, deadline=None)
@@ -233,7 +239,7 @@ def test_property_rle_round_trip(frame_h, frame_w, data):
     w = data.draw(st.integers(0, frame_w - x0))
     bits = data.draw(st.lists(st.booleans(), min_size=h * w, max_size=h * w))
     mask = np.array(bits, bool).reshape(h, w)
-    counts = core.rle_encode_box_local([mask], np.array([[x0, y0]]), (frame_h, frame_w))[0]
+    counts = core.rle_encode_box_local([mask], np.array([[x0, y0]]), frame_h, frame_w)[0]
     full = to_full([mask], [(x0, y0)], (frame_h, frame_w))[0]
     assert np.array_equal(counts, ref.rle_encode(full))
     assert np.array_equal(ref.rle_decode(counts, (frame_h, frame_w)), full)
@@ -246,28 +252,28 @@ def test_property_rle_round_trip(frame_h, frame_w, data):
     "call,match",
     [
         (lambda: core.yolo_proto_masks(np.zeros((2, 4), np.float32), np.zeros((3, 8, 8), np.float32),
-                                       np.zeros((2, 4), np.float32), (8, 8), (1, 1, 0, 0), (8, 8)), "disagree"),
+                                       np.zeros((2, 4), np.float32), 8, 8, (1, 1, 0, 0), 8, 8), "disagree"),
         (lambda: core.yolo_proto_masks(np.zeros((2, 4), np.float32), np.zeros((4, 8, 8), np.float32),
-                                       np.zeros((3, 4), np.float32), (8, 8), (1, 1, 0, 0), (8, 8)), r"boxes must be \(2, 4\)"),
+                                       np.zeros((3, 4), np.float32), 8, 8, (1, 1, 0, 0), 8, 8), r"boxes must be \(2, 4\)"),
         (lambda: core.yolo_proto_masks(np.zeros((1, 4), np.float32), np.zeros((4, 8, 8), np.float32),
-                                       np.array([[0, 0, np.nan, 1]], np.float32), (8, 8), (1, 1, 0, 0), (8, 8)), "not finite"),
+                                       np.array([[0, 0, np.nan, 1]], np.float32), 8, 8, (1, 1, 0, 0), 8, 8), "not finite"),
         (lambda: core.yolo_proto_masks(np.zeros((1, 4), np.float32), np.zeros((4, 8, 8), np.float32),
-                                       np.zeros((1, 4), np.float32), (8, 8), (-1, 1, 0, 0), (8, 8)), "transform"),
+                                       np.zeros((1, 4), np.float32), 8, 8, (-1, 1, 0, 0), 8, 8), "transform"),
         (lambda: core.yolo_proto_masks(np.zeros((1, 4), np.float32), np.zeros((4, 8, 8), np.float32),
-                                       np.zeros((1, 4), np.float32), (0, 8), (1, 1, 0, 0), (8, 8)), "sizes"),
-        (lambda: core.paste_masks_box_local(np.zeros((2, 28, 27), np.float32), np.zeros((2, 4), np.float32), (8, 8)),
+                                       np.zeros((1, 4), np.float32), 0, 8, (1, 1, 0, 0), 8, 8), "sizes"),
+        (lambda: core.paste_masks_box_local(np.zeros((2, 28, 27), np.float32), np.zeros((2, 4), np.float32), 8, 8),
          r"\(N, M, M\)"),
-        (lambda: core.paste_masks_box_local(np.zeros((2, 28, 28), np.float32), np.zeros((1, 4), np.float32), (8, 8)),
+        (lambda: core.paste_masks_box_local(np.zeros((2, 28, 28), np.float32), np.zeros((1, 4), np.float32), 8, 8),
          r"boxes must be \(2, 4\)"),
-        (lambda: core.paste_masks_box_local(np.zeros((1, 28, 28), np.float32), np.full((1, 4), 1e10, np.float32), (8, 8)),
+        (lambda: core.paste_masks_box_local(np.zeros((1, 28, 28), np.float32), np.full((1, 4), 1e10, np.float32), 8, 8),
          "2\\^30"),
-        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.array([[7, 0]]), (8, 8)), "does not fit"),
-        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.array([[-1, 0]]), (8, 8)), "does not fit"),
-        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.zeros((2, 2), np.int64), (8, 8)), "origins must be"),
-        (lambda: core.paste_full([np.zeros(4, bool)], np.zeros((1, 2), np.int64), (8, 8)), "2-D"),
-        (lambda: core.paste_full([], np.zeros((0, 2), np.int64), (0, 8)), "frame size"),
-        (lambda: core.rle_encode_box_local([np.zeros((2, 2), bool)], np.array([[0, 7]]), (8, 8)), "does not fit"),
-        (lambda: core.rle_encode_box_local([], np.zeros((0, 2), np.int64), (70000, 70000)), "2\\^32"),
+        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.array([[7, 0]]), 8, 8), "does not fit"),
+        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.array([[-1, 0]]), 8, 8), "does not fit"),
+        (lambda: core.paste_full([np.zeros((2, 2), bool)], np.zeros((2, 2), np.int64), 8, 8), "origins must be"),
+        (lambda: core.paste_full([np.zeros(4, bool)], np.zeros((1, 2), np.int64), 8, 8), "2-D"),
+        (lambda: core.paste_full([], np.zeros((0, 2), np.int64), 0, 8), "frame size"),
+        (lambda: core.rle_encode_box_local([np.zeros((2, 2), bool)], np.array([[0, 7]]), 8, 8), "does not fit"),
+        (lambda: core.rle_encode_box_local([], np.zeros((0, 2), np.int64), 70000, 70000), "2\\^32"),
     ],
 )
 def test_bad_arguments(call, match):

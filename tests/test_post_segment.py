@@ -17,8 +17,8 @@ LOGIT_TOL = 1e-4
 
 
 def check(logits, frame_hw, transform, input_hw):
-    ids, scores = core.segment_map(logits, frame_hw, transform, input_hw, True)
-    ids_only, none = core.segment_map(logits, frame_hw, transform, input_hw, False)
+    ids, scores = core.segment_map(logits, *frame_hw, transform, *input_hw, True)
+    ids_only, none = core.segment_map(logits, *frame_hw, transform, *input_hw, False)
     want_ids, want_scores, up = ref.segment_map(logits, frame_hw, transform, input_hw)
     assert none is None and np.array_equal(ids, ids_only)
     assert ids.shape == tuple(frame_hw) and ids.dtype == want_ids.dtype
@@ -62,6 +62,18 @@ def test_resize_and_coarse_grid(frame_hw, rng):
     check(logits, frame_hw, transform, input_hw)
 
 
+@pytest.mark.parametrize("num_classes", [2, 21])
+@pytest.mark.parametrize("letterbox", [False, True], ids=["resize", "letterbox"])
+def test_smooth_logits_upscaled(num_classes, letterbox, rng):
+    # Real heads give class regions: most pixels have four source cells of one
+    # class (the C++ shortcut), the rest lie on boundaries.
+    frame_hw, input_hw = (150, 200), (32, 48)
+    *_, transform = ref_pre.place_frame(*frame_hw, *input_hw, letterbox)
+    logits = np.kron(rng.standard_normal((num_classes, 8, 12)), np.ones((4, 4))).astype(np.float32)
+    ids, _ = check(logits, frame_hw, transform, input_hw)
+    assert len(np.unique(ids)) > 1
+
+
 def test_padding_never_leaks(rng):
     # Class 1 wins everywhere in the padding and nowhere in the image: no frame
     # pixel, even on the edges next to the padding, may take it.
@@ -71,32 +83,32 @@ def test_padding_never_leaks(rng):
     logits = np.zeros((2, 64, 64), np.float32)
     logits[0] = rng.uniform(0.1, 1, (64, 64))
     logits[1, :pad_y] = logits[1, pad_y + 30 :] = 100
-    ids, scores = core.segment_map(logits, frame_hw, transform, input_hw, True)
+    ids, scores = core.segment_map(logits, *frame_hw, transform, *input_hw, True)
     assert not ids.any()
     assert scores[1].max() < 0.5
 
 
 def test_identity_is_plain_argmax(rng):
     logits = rng.standard_normal((7, 13, 29)).astype(np.float32)
-    ids, scores = core.segment_map(logits, (13, 29), (1.0, 1.0, 0.0, 0.0), (13, 29), True)
+    ids, scores = core.segment_map(logits, 13, 29, (1.0, 1.0, 0.0, 0.0), 13, 29, True)
     assert np.array_equal(ids, logits.argmax(0))
     np.testing.assert_allclose(scores, ref.softmax(logits.astype(np.float64), 0), atol=1e-6)
     # A batch axis of one is accepted.
-    assert np.array_equal(core.segment_map(logits[None], (13, 29), (1.0, 1.0, 0.0, 0.0), (13, 29), False)[0], ids)
+    assert np.array_equal(core.segment_map(logits[None], 13, 29, (1.0, 1.0, 0.0, 0.0), 13, 29, False)[0], ids)
 
 
 def test_many_classes_use_int32(rng):
     logits = rng.standard_normal((300, 8, 8)).astype(np.float32)
     logits[299, 2:4, 2:4] = 50
-    ids, _ = core.segment_map(logits, (8, 8), (1.0, 1.0, 0.0, 0.0), (8, 8), False)
+    ids, _ = core.segment_map(logits, 8, 8, (1.0, 1.0, 0.0, 0.0), 8, 8, False)
     assert ids.dtype == np.int32 and np.array_equal(ids, logits.argmax(0)) and ids[3, 3] == 299
-    assert core.segment_map(logits[:256], (8, 8), (1.0, 1.0, 0.0, 0.0), (8, 8), False)[0].dtype == np.uint8
+    assert core.segment_map(logits[:256], 8, 8, (1.0, 1.0, 0.0, 0.0), 8, 8, False)[0].dtype == np.uint8
 
 
 def test_ties_go_to_the_lower_class():
     logits = np.zeros((3, 4, 4), np.float32)
     logits[1:] = 1
-    assert np.all(core.segment_map(logits, (9, 9), (4 / 9, 4 / 9, 0.0, 0.0), (4, 4), False)[0] == 1)
+    assert np.all(core.segment_map(logits, 9, 9, (4 / 9, 4 / 9, 0.0, 0.0), 4, 4, False)[0] == 1)
 
 
 @settings(max_examples=40, deadline=None)
@@ -122,4 +134,4 @@ def test_property_matches_reference(frame_h, frame_w, in_h, in_w, num_classes, l
 )
 def test_bad_arguments(shape, frame_hw, transform, input_hw, match):
     with pytest.raises(ValueError, match=match):
-        core.segment_map(np.zeros(shape, np.float32), frame_hw, transform, input_hw, False)
+        core.segment_map(np.zeros(shape, np.float32), *frame_hw, transform, *input_hw, False)

@@ -61,8 +61,8 @@ void blend_box_masks(const Image& img, const uint8_t* const* masks, const MaskRe
 // Blends colors[3k..] with weight `alpha` into every pixel of class k of
 // `class_map` (img.height x img.width class ids, row-major); pixels of class
 // `skip_class` (-1: none; typically 0, background) keep their color. Throws
-// ArgumentError, before drawing anything, if a class id other than skip_class
-// lies outside [0, num_colors).
+// ArgumentError, before drawing anything, if a class id is negative or, other
+// than skip_class, >= num_colors.
 void blend_class_map(const Image& img, const uint8_t* class_map, const uint8_t* colors, int64_t num_colors,
                      double alpha, int64_t skip_class);
 void blend_class_map(const Image& img, const int32_t* class_map, const uint8_t* colors, int64_t num_colors,

@@ -64,7 +64,7 @@ void blend_class_map_impl(const Image& img, const Id* class_map, const uint8_t* 
   const int64_t count = img.height * img.width;
   for (int64_t i = 0; i < count; ++i) {
     const int64_t id = class_map[i];
-    if (id != skip_class && (id < 0 || id >= num_colors))
+    if (id < 0 || (id != skip_class && id >= num_colors))
       throw ArgumentError("blend_class_map: class id " + std::to_string(id) + " has no color (" +
                           std::to_string(num_colors) + " colors)");
   }

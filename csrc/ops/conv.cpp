@@ -3,8 +3,8 @@
 //
 // Paths, chosen at prepare:
 //   depthwise  groups == C_in == C_out: direct sliding window per channel.
-//   pointwise  1x1, stride 1, no padding: GEMM reading the input map in place
-//              (B = X[c_in, H*W], no im2col copy).
+//   pointwise  1x1, stride 1, no padding: no im2col; B is the input map
+//              X[c_in, H*W], a column block of which is copied contiguously.
 //   general    im2col of a block of output columns into per-thread scratch,
 //              then GEMM against the weights packed at load.
 #include <algorithm>
@@ -78,16 +78,15 @@ class ConvOp final : public Op {
     for (int64_t g = 0; g < groups_; ++g)
       packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_->mr));
 
-    // Column blocks: a block of im2col (depth x block floats) should stay in
-    // about a quarter of a typical L2 (1 MiB) while the weight panels stream.
+    // Column blocks: a block of B (depth x block floats) should stay in about
+    // a quarter of a typical L2 (1 MiB) while the weight panels stream.
     const int64_t pixels = out_h_ * out_w_;
     const int64_t nr = gemm_->nr;
     int64_t block = (65536 / std::max<int64_t>(depth_, 1)) / nr * nr;
     block = std::clamp<int64_t>(block, nr, 512);
     block_ = std::min(block, (pixels + nr - 1) / nr * nr);
     num_threads_ = ctx.num_threads;
-    if (path_ == ConvPath::kGeneral)
-      scratch_bytes_ = static_cast<size_t>(num_threads_) * round_up(depth_ * block_ * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads_) * round_up(depth_ * block_ * sizeof(float), 64);
   }
 
   size_t scratch_bytes() const override { return scratch_bytes_; }
@@ -102,8 +101,10 @@ class ConvOp final : public Op {
 
  private:
   // im2col of output columns [col0, col0 + cols) for one image and group:
-  // col[k][j] with k = (c, ky, kx) row-major and j the column in the block;
-  // zero where the window reads padding.
+  // col[k][j] (row stride cols) with k = (c, ky, kx) row-major and j the
+  // column in the block; zero where the window reads padding. Each output row
+  // crossed by the block is one segment, whose valid input span is computed
+  // once, so the inner loop is a plain (strided) copy.
   void im2col(const float* x, int64_t col0, int64_t cols, float* col) const {
     const int64_t in_cg = in_c_ / groups_;
     for (int64_t c = 0; c < in_cg; ++c) {
@@ -111,18 +112,44 @@ class ConvOp final : public Op {
       for (int64_t ky = 0; ky < win_.kh; ++ky)
         for (int64_t kx = 0; kx < win_.kw; ++kx) {
           float* row = col + ((c * win_.kh + ky) * win_.kw + kx) * cols;
-          int64_t oy = col0 / out_w_, ox = col0 % out_w_;
-          for (int64_t j = 0; j < cols; ++j) {
+          const int64_t x_shift = kx * win_.dw - win_.pad_left;  // ix = ox * sw + x_shift
+          // Output columns whose ix lies in [0, in_w): ox in [ox_lo, ox_hi).
+          const int64_t ox_lo = x_shift >= 0 ? 0 : (-x_shift + win_.sw - 1) / win_.sw;
+          const int64_t ox_hi =
+              in_w_ - x_shift <= 0 ? 0 : std::min(out_w_, (in_w_ - x_shift + win_.sw - 1) / win_.sw);
+          int64_t j = 0;
+          int64_t pixel = col0;
+          while (j < cols) {
+            const int64_t oy = pixel / out_w_, ox0 = pixel % out_w_;
+            const int64_t n = std::min(cols - j, out_w_ - ox0);
             const int64_t iy = oy * win_.sh - win_.pad_top + ky * win_.dh;
-            const int64_t ix = ox * win_.sw - win_.pad_left + kx * win_.dw;
-            row[j] = (iy >= 0 && iy < in_h_ && ix >= 0 && ix < in_w_) ? plane[iy * in_w_ + ix] : 0.0f;
-            if (++ox == out_w_) {
-              ox = 0;
-              ++oy;
+            float* dst = row + j;
+            if (iy < 0 || iy >= in_h_) {
+              std::fill(dst, dst + n, 0.0f);
+            } else {
+              const float* src_row = plane + iy * in_w_;
+              const int64_t a = std::clamp(ox_lo, ox0, ox0 + n), b = std::clamp(ox_hi, a, ox0 + n);
+              std::fill(dst, dst + (a - ox0), 0.0f);
+              if (win_.sw == 1) {
+                std::copy(src_row + a + x_shift, src_row + b + x_shift, dst + (a - ox0));
+              } else {
+                for (int64_t ox = a; ox < b; ++ox) dst[ox - ox0] = src_row[ox * win_.sw + x_shift];
+              }
+              std::fill(dst + (b - ox0), dst + n, 0.0f);
             }
+            j += n;
+            pixel += n;
           }
         }
     }
+  }
+
+  // The pointwise path's B block: rows of the input map, copied so the GEMM
+  // reads rows `cols` apart instead of a whole feature map apart (large
+  // strides alias in the cache and TLB).
+  void copy_rows(const float* x, int64_t col0, int64_t cols, float* col) const {
+    const int64_t pixels = in_h_ * in_w_;
+    for (int64_t k = 0; k < depth_; ++k) std::copy(x + k * pixels + col0, x + k * pixels + col0 + cols, col + k * cols);
   }
 
   void run_gemm(const RunContext& ctx) const {
@@ -149,18 +176,15 @@ class ConvOp final : public Op {
           const int64_t cb = task / row_chunks, rc = task % row_chunks;
           const int64_t col0 = cb * block_;
           const int64_t cols = std::min(block_, pixels - col0);
-          const float* b;
-          int64_t ldb;
+          float* col = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) +
+                                                thread * round_up(depth_ * block_ * sizeof(float), 64));
           if (path_ == ConvPath::kPointwise) {
-            b = x + col0;
-            ldb = pixels;
+            copy_rows(x, col0, cols, col);
           } else {
-            float* col = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) +
-                                                  thread * round_up(depth_ * block_ * sizeof(float), 64));
             im2col(x, col0, cols, col);
-            b = col;
-            ldb = cols;
           }
+          const float* b = col;
+          const int64_t ldb = cols;
           const int64_t p_end = std::min(panels, (rc + 1) * panels_per_chunk);
           for (int64_t p = rc * panels_per_chunk; p < p_end; ++p) {
             const int64_t row0 = p * gemm_->mr;

@@ -26,16 +26,21 @@ DetectionCandidates decode_yolov8(const float* output, const Shape& output_shape
   const float* class_scores = output + 4 * n;  // row c holds class c's score of every anchor
 
   // The best class of every anchor, one class row at a time (rows are
-  // contiguous; the scores of one anchor are n floats apart). Branch-free so
-  // that it vectorizes: random scores would defeat the branch predictor.
-  std::vector<float> best_score(class_scores, class_scores + n);
-  std::vector<int32_t> best_class(static_cast<size_t>(n), 0);
+  // contiguous; the scores of one anchor are n floats apart). The class
+  // update is a bit-mask select, which GCC vectorizes (a conditional
+  // assignment it does not, and random scores defeat the branch predictor).
+  std::vector<float> best_score_of(class_scores, class_scores + n);
+  std::vector<int32_t> best_class_of(static_cast<size_t>(n), 0);
+  float* __restrict best_score = best_score_of.data();
+  int32_t* __restrict best_class = best_class_of.data();
   for (int64_t c = 1; c < num_classes; ++c) {
-    const float* row = class_scores + c * n;
+    const float* __restrict row = class_scores + c * n;
+    const int32_t class_id = static_cast<int32_t>(c);
     for (int64_t a = 0; a < n; ++a) {
-      const bool better = row[a] > best_score[a];
-      best_score[a] = better ? row[a] : best_score[a];
-      best_class[a] = better ? static_cast<int32_t>(c) : best_class[a];
+      const float score = row[a], best = best_score[a];
+      const int32_t better = -static_cast<int32_t>(score > best);  // all ones or zero
+      best_score[a] = score > best ? score : best;
+      best_class[a] = (class_id & better) | (best_class[a] & ~better);
     }
   }
   DetectionCandidates out;

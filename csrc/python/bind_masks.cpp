@@ -54,8 +54,7 @@ py::tuple py_classify_topk(const FloatArray& values, int64_t k, bool softmax) {
 }
 
 py::tuple py_segment_map(const FloatArray& logits, int64_t frame_h, int64_t frame_w, const Transform& transform,
-                         int64_t input_h, int64_t input_w,
-                         bool with_scores) {
+                         int64_t input_h, int64_t input_w, bool with_scores) {
   const std::vector<int64_t> shape = trailing_shape(logits, 3, "segment_map: logits must be (C, h, w) or (1, C, h, w)");
   SegmentInput in;
   in.logits = logits.data();
@@ -115,8 +114,8 @@ void check_boxes(const FloatArray& boxes, int64_t n, const std::string& who) {
 }
 
 py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos, const FloatArray& boxes,
-                              int64_t frame_h, int64_t frame_w, const Transform& transform,
-                         int64_t input_h, int64_t input_w) {
+                              int64_t frame_h, int64_t frame_w, const Transform& transform, int64_t input_h,
+                              int64_t input_w) {
   const std::string who = "yolo_proto_masks";
   if (coeffs.ndim() != 2) throw ArgumentError(who + ": coeffs must be (N, nm), got shape " + shape_of(coeffs));
   const std::vector<int64_t> p = trailing_shape(protos, 3, who + ": protos must be (nm, h, w) or (1, nm, h, w)");
@@ -147,7 +146,8 @@ py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos
   return py::make_tuple(masks, origins_of(regions));
 }
 
-py::tuple py_paste_masks_box_local(const FloatArray& masks, const FloatArray& boxes, int64_t frame_h, int64_t frame_w) {
+py::tuple py_paste_masks_box_local(const FloatArray& masks, const FloatArray& boxes, int64_t frame_h,
+                                   int64_t frame_w) {
   const std::string who = "paste_masks_box_local";
   bool ok = (masks.ndim() == 3 || (masks.ndim() == 4 && masks.shape(1) == 1)) &&
             masks.shape(masks.ndim() - 1) == masks.shape(masks.ndim() - 2);
@@ -181,14 +181,16 @@ std::vector<MaskRegion> box_local_regions(const std::vector<BoolArray>& masks, c
   auto o = origins.unchecked<2>();
   for (py::ssize_t i = 0; i < n; ++i) {
     const BoolArray& m = masks[i];
-    if (m.ndim() != 2) throw ArgumentError(who + ": mask " + std::to_string(i) + " must be 2-D, got shape " + shape_of(m));
+    if (m.ndim() != 2)
+      throw ArgumentError(who + ": mask " + std::to_string(i) + " must be 2-D, got shape " + shape_of(m));
     regions[i] = {o(i, 0), o(i, 1), m.shape(1), m.shape(0)};
     pointers.push_back(reinterpret_cast<const uint8_t*>(m.data()));
   }
   return regions;
 }
 
-BoolArray py_paste_full(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h, int64_t frame_w) {
+BoolArray py_paste_full(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h,
+                        int64_t frame_w) {
   std::vector<const uint8_t*> pointers;
   const std::vector<MaskRegion> regions = box_local_regions(masks, origins, pointers, "paste_full");
   validate_regions(regions.data(), static_cast<int64_t>(regions.size()), frame_h, frame_w, "paste_full");
@@ -203,7 +205,8 @@ BoolArray py_paste_full(const std::vector<BoolArray>& masks, const Int64Array& o
   return full;
 }
 
-py::list py_rle_encode_box_local(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h, int64_t frame_w) {
+py::list py_rle_encode_box_local(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h,
+                                 int64_t frame_w) {
   std::vector<const uint8_t*> pointers;
   const std::vector<MaskRegion> regions = box_local_regions(masks, origins, pointers, "rle_encode_box_local");
   std::vector<std::vector<uint32_t>> counts;
@@ -222,17 +225,19 @@ py::list py_rle_encode_box_local(const std::vector<BoolArray>& masks, const Int6
 void bind_masks(py::module_& m) {
   m.def("classify_topk", &py_classify_topk, py::arg("values"), py::arg("k"), py::arg("softmax"),
         "(C,) or (1, C) scores -> (ids int64 (k,), scores float32 (k,)), best first, ties by lower id.");
-  m.def("segment_map", &py_segment_map, py::arg("logits"), py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"),
-        py::arg("input_h"), py::arg("input_w"), py::arg("with_scores"),
+  m.def("segment_map", &py_segment_map, py::arg("logits"), py::arg("frame_h"), py::arg("frame_w"),
+        py::arg("transform"), py::arg("input_h"), py::arg("input_w"), py::arg("with_scores"),
         "(C, h, w) logits -> (class map (H, W) uint8 if C <= 256 else int32, softmax scores (C, H, W) float32 or "
         "None).");
   m.def("yolo_proto_masks", &py_yolo_proto_masks, py::arg("coeffs"), py::arg("protos"), py::arg("boxes"),
         py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"), py::arg("input_h"), py::arg("input_w"),
         "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
-  m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"), py::arg("frame_w"),
+  m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"),
+        py::arg("frame_w"),
         "Mask R-CNN (N, M, M) probabilities -> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
   m.def("paste_full", &py_paste_full, py::arg("masks"), py::arg("origins"), py::arg("frame_h"), py::arg("frame_w"),
         "Box-local masks -> (N, H, W) bool.");
-  m.def("rle_encode_box_local", &py_rle_encode_box_local, py::arg("masks"), py::arg("origins"), py::arg("frame_h"), py::arg("frame_w"),
+  m.def("rle_encode_box_local", &py_rle_encode_box_local, py::arg("masks"), py::arg("origins"), py::arg("frame_h"),
+        py::arg("frame_w"),
         "Box-local masks -> list of N COCO RLE counts (uint32; column-major, first run of 0s) for size (H, W).");
 }

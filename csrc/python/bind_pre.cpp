@@ -18,11 +18,12 @@ namespace {
 // The image is taken as a plain array so that any uint8 view (negative or
 // non-contiguous strides) is read in place, without a copy.
 py::tuple py_preprocess(const py::array& image, int64_t out_h, int64_t out_w, bool letterbox, float pad_value,
-                     bool swap_rb, const std::array<float, 3>& mean, const std::array<float, 3>& std) {
+                        bool swap_rb, const std::array<float, 3>& mean, const std::array<float, 3>& std) {
   if (image.dtype().kind() != 'u' || image.itemsize() != 1)
     throw ArgumentError("preprocess: image must be uint8, got dtype " + std::string(py::str(image.dtype())));
   if (image.ndim() != 3 || image.shape(2) != 3)
-    throw ArgumentError("preprocess: image must have shape (H, W, 3), got " + std::string(py::str(image.attr("shape"))));
+    throw ArgumentError("preprocess: image must have shape (H, W, 3), got " +
+                        std::string(py::str(image.attr("shape"))));
   ImageView view;
   view.data = static_cast<const uint8_t*>(image.data());
   view.height = image.shape(0);
@@ -41,7 +42,8 @@ py::tuple py_preprocess(const py::array& image, int64_t out_h, int64_t out_w, bo
     options.std[c] = std[c];
   }
   validate_preprocess(view, options);
-  py::array_t<float> tensor({py::ssize_t{1}, py::ssize_t{3}, static_cast<py::ssize_t>(out_h), static_cast<py::ssize_t>(out_w)});
+  py::array_t<float> tensor({py::ssize_t{1}, py::ssize_t{3}, static_cast<py::ssize_t>(out_h),
+                             static_cast<py::ssize_t>(out_w)});
   float* out = tensor.mutable_data();
   Placement placement;
   {

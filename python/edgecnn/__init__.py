@@ -11,6 +11,7 @@ from .model import Model, Profile, load
 # (importing a subpackage binds its name on the parent). The converter imports
 # `onnx` only when it runs.
 from .convert import ConversionReport, convert  # noqa: E402
+from .draw import draw  # noqa: E402
 
 try:
     __version__ = _version("edgecnn")
@@ -40,6 +41,7 @@ __all__ = [
     "Profile",
     "UnsupportedOpError",
     "convert",
+    "draw",
     "load",
     "runtime_info",
     "__version__",

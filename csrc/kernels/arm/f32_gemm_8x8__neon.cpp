@@ -51,7 +51,11 @@ void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* 
       acc[7][0] = vfmaq_laneq_f32(acc[7][0], b0, a1, 3);
       acc[7][1] = vfmaq_laneq_f32(acc[7][1], b1, a1, 3);
     }
-    for (size_t r = 0; r < mr; ++r) {
+    // A constant trip count (with the row test inside) lets the compiler
+    // unroll and keep acc in registers; a loop bounded by mr would force
+    // the accumulators through memory on every k step.
+    for (size_t r = 0; r < MR; ++r) {
+      if (r >= mr) break;
       float* crow = c + r * ldc + n0;
       if (nb == NR) {
         vst1q_f32(crow, acc[r][0]);

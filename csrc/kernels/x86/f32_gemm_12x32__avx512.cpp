@@ -39,7 +39,11 @@ void f32_gemm_12x32(size_t mr, size_t nc, size_t kc, const float* a, const float
         acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
       }
     }
-    for (size_t r = 0; r < mr; ++r) {
+    // A constant trip count (with the row test inside) lets the compiler
+    // unroll and keep acc in registers; a loop bounded by mr would force
+    // the accumulators through memory on every k step.
+    for (size_t r = 0; r < MR; ++r) {
+      if (r >= mr) break;
       float* crow = c + r * ldc + n0;
       _mm512_mask_storeu_ps(crow, mask0, acc[r][0]);
       _mm512_mask_storeu_ps(crow + 16, mask1, acc[r][1]);

@@ -54,7 +54,11 @@ void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float*
         }
       }
     }
-    for (size_t r = 0; r < mr; ++r) {
+    // A constant trip count (with the row test inside) lets the compiler
+    // unroll and keep acc in registers; a loop bounded by mr would force
+    // the accumulators through memory on every k step.
+    for (size_t r = 0; r < MR; ++r) {
+      if (r >= mr) break;
       float* crow = c + r * ldc + n0;
       if (full) {
         _mm256_storeu_ps(crow, acc[r][0]);
