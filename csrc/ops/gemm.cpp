@@ -56,9 +56,9 @@ class GemmOp final : public Op {
 
     const F32GemmKernel& kernel = f32_gemm_kernel(ctx.isa);
     const float* b_const = ctx.constant[1];
-    b_floats_ = packed_right_floats(g.k, g.n, kernel.nr);
+    const int64_t b_floats = packed_right_floats(g.k, g.n, kernel.nr);
     if (b_const != nullptr) {
-      packed_b_ = AlignedBuffer(static_cast<size_t>(b_floats_) * sizeof(float));
+      packed_b_ = AlignedBuffer(static_cast<size_t>(b_floats) * sizeof(float));
       pack_right_operand(b_const, b_row_, b_col_, g.k, g.n, kernel.nr, packed_b_.floats());
       g.b_packed = true;
     } else {
@@ -68,10 +68,11 @@ class GemmOp final : public Op {
     n_ = g.n;
     k_ = g.k;
     gemm_.plan(ctx.isa, g, ctx.num_threads);
-    b_scratch_bytes_ = pack_at_run_ ? round_up(static_cast<size_t>(b_floats_) * sizeof(float), 64) : 0;
+    b_scratch_bytes_ = pack_at_run_ ? round_up(static_cast<size_t>(b_floats) * sizeof(float), 64) : 0;
     ctx.output_shapes = {Shape{g.m, g.n}};
   }
 
+  // Scratch: [B packed at run (transposed activation B only)][per-thread A panels].
   size_t scratch_bytes() const override { return b_scratch_bytes_ + gemm_.scratch_bytes(); }
 
   void run(const RunContext& ctx) const override {
@@ -88,7 +89,6 @@ class GemmOp final : public Op {
     ops.beta = beta_;
     float* panels = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + b_scratch_bytes_);
     if (pack_at_run_) {
-      // A transposed activation B, packed one column panel per task.
       const int nr = gemm_.kernel().nr;
       ctx.pool.run((n_ + nr - 1) / nr, [&](int64_t q, int) {
         const int64_t col0 = q * nr;
@@ -103,7 +103,7 @@ class GemmOp final : public Op {
  private:
   BatchedGemm gemm_;
   AlignedBuffer packed_b_;
-  int64_t n_ = 0, k_ = 0, b_row_ = 0, b_col_ = 0, b_floats_ = 0;
+  int64_t n_ = 0, k_ = 0, b_row_ = 0, b_col_ = 0;
   bool pack_at_run_ = false;
   size_t b_scratch_bytes_ = 0;
   bool has_c_ = false;

@@ -133,7 +133,8 @@ std::vector<int32_t> class_buckets(const std::vector<uint64_t>& order, const int
   }
   const int64_t n = static_cast<int64_t>(order.size());
   if (hi - lo < 2 * n + 1024) {
-    // Compact id range (the usual 0..num_classes-1): the bucket is the offset.
+    // Compact id range (the usual 0..num_classes-1): the bucket is the id
+    // minus the smallest one; empty buckets cost no more than the candidates.
     for (int64_t i = 0; i < n; ++i) bucket[i] = static_cast<int32_t>(class_ids[candidate_index(order[i])] - lo);
     *bucket_count = hi - lo + 1;
     return bucket;

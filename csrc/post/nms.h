@@ -13,6 +13,11 @@
 // threshold in [0, 1]). Degenerate boxes are therefore never suppressed and
 // never suppress.
 //
+// Work: the candidates above the score threshold are radix-sorted, then each
+// is compared only with the boxes kept so far of its own class (all kept
+// boxes when class-agnostic), 8 or 16 at a time on AVX2 / AVX-512, and the
+// loop stops at max_det kept boxes.
+//
 // Candidate order: descending score; equal scores by ascending input index
 // (-0 and +0 are equal). The output lists kept indices in that order, so the
 // first max_det of them are the best max_det detections.

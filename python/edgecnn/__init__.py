@@ -12,6 +12,8 @@ from .model import Model, Profile, load
 # `onnx` only when it runs.
 from .convert import ConversionReport, convert  # noqa: E402
 from .draw import draw  # noqa: E402
+from .api import run  # noqa: E402
+from .results import Classification, Detections, Instances, Segmentation  # noqa: E402
 
 try:
     __version__ = _version("edgecnn")
@@ -33,6 +35,11 @@ def runtime_info() -> dict:
 
 
 __all__ = [
+    "Classification",
+    "Detections",
+    "Instances",
+    "Segmentation",
+    "run",
     "ConversionError",
     "ConversionReport",
     "EdgecnnError",

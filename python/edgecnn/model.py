@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
@@ -49,6 +49,7 @@ class Model:
         self._metadata = _parse_metadata(self._core.metadata_json)
         self._inputs = [(name, tuple(shape)) for name, shape in self._core.inputs]
         self._outputs = [(name, tuple(shape)) for name, shape in self._core.outputs]
+        self._task_runners: dict = {}  # task -> api.TaskRunner, built on first use
 
     @property
     def metadata(self) -> dict:
@@ -107,6 +108,12 @@ class Model:
                 raise TypeError(f"input {i} must be a floating-point array, got dtype {a.dtype}")
             converted.append(np.ascontiguousarray(a, dtype=np.float32))
         return converted
+
+    def run(self, frame, task: Optional[str] = None, **options):
+        """edgecnn.run(task, frame, model=self, **options); task defaults to the model's own."""
+        from .api import run
+
+        return run(task, frame, self, **options)
 
     def profile(self, x: Union[np.ndarray, Sequence[np.ndarray], None] = None, runs: int = 10) -> "Profile":
         """Times every node over `runs` forward passes (after one warm-up); x defaults to zeros.

@@ -121,7 +121,7 @@ class Detections:
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{lab} {s:.2f} [{b[0]:.0f} {b[1]:.0f} {b[2]:.0f} {b[3]:.0f}]"
-                          for lab, s, b in list(self)[:5])
+                          for lab, s, b in zip(self.labels[:5], self.scores[:5], self.boxes[:5]))
         more = f", ... {len(self) - 5} more" if len(self) > 5 else ""
         return f"{type(self).__name__}({len(self)}: {shown}{more})"
 

@@ -1,0 +1,176 @@
+"""`edgecnn.run(task, frame)`: pre-processing, the network and post-processing in one call."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+from .model import Model, load
+from .results import Classification, Detections, Instances, Segmentation
+from .tasks import TaskNotServed, TaskPlan, canonical_task, plan_task
+
+DEFAULT_CONF = 0.25
+DEFAULT_IOU = 0.45
+DEFAULT_MAX_DET = 300
+DEFAULT_TOP_K = 5
+
+# Models loaded from paths are kept, so run(task, frame, model="x.ecnn") in a
+# loop loads the file once; the key includes size and mtime so an overwritten
+# file is reloaded.
+_MODEL_CACHE_SIZE = 4
+_model_cache: "OrderedDict[tuple, Model]" = OrderedDict()
+_model_cache_lock = threading.Lock()
+
+
+def _resolve_model(model, num_threads: Optional[int]) -> Model:
+    if isinstance(model, Model):
+        return model
+    if model is None:
+        raise ValueError("no model given: pass model= a .ecnn path, its bytes, or a loaded edgecnn.Model")
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return load(model, num_threads=num_threads)
+    if isinstance(model, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(model))
+        st = os.stat(path)
+        key = (path, st.st_size, st.st_mtime_ns, num_threads)
+        with _model_cache_lock:
+            if key in _model_cache:
+                _model_cache.move_to_end(key)
+                return _model_cache[key]
+        loaded = load(path, num_threads=num_threads)
+        with _model_cache_lock:
+            _model_cache[key] = loaded
+            while len(_model_cache) > _MODEL_CACHE_SIZE:
+                _model_cache.popitem(last=False)
+        return loaded
+    raise TypeError(f"model must be a path, bytes or edgecnn.Model, got {type(model).__name__}")
+
+
+def _as_frame(frame, color: Optional[str]) -> tuple:
+    """(H x W x 3 uint8 array, its channel order). PIL images are RGB, arrays BGR unless told."""
+    if color is not None and color not in ("rgb", "bgr"):
+        raise ValueError(f"color must be 'rgb' or 'bgr', got {color!r}")
+    if not isinstance(frame, np.ndarray) and hasattr(frame, "convert") and hasattr(frame, "mode"):
+        return np.asarray(frame.convert("RGB")), color or "rgb"  # a PIL image
+    if not isinstance(frame, np.ndarray):
+        raise TypeError(f"frame must be an H x W x 3 uint8 numpy array or a PIL image, got {type(frame).__name__}")
+    if frame.dtype != np.uint8:
+        raise TypeError(f"frame must have dtype uint8, got {frame.dtype}")
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError(f"frame must have shape (H, W, 3), got {frame.shape}")
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ValueError(f"frame is empty: shape {frame.shape}")
+    return frame, color or "bgr"
+
+
+def _check_threshold(name: str, value, lo: float = 0.0, hi: float = 1.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    if not (lo <= v <= hi):
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
+    return v
+
+
+def _check_count(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+class TaskRunner:
+    """Runs one task of one model; the plan is derived once per (model, task)."""
+
+    def __init__(self, model: Model, task: str):
+        self.model = model
+        self.task = task
+        try:
+            self.plan: TaskPlan = plan_task(task, model.metadata, model.input_shape, model.output_shapes,
+                                            model.output_producers)
+        except TaskNotServed as e:
+            raise ValueError(f"this model cannot serve task {task!r}: {e}") from None
+
+    def preprocess(self, frame: np.ndarray, frame_color: str):
+        p = self.plan
+        return _core.preprocess(frame, p.input_h, p.input_w, p.letterbox, p.pad_value,
+                                frame_color != p.network_color, p.mean, p.std)
+
+    def postprocess(self, outputs: list, frame_hw: tuple, transform: tuple, options: dict):
+        p = self.plan
+        labels = self.model.labels
+        h, w = frame_hw
+        if p.task == "classify":
+            ids, scores = _core.classify_topk(outputs[0], min(options["top_k"], p.num_classes),
+                                              p.decoder == "logits")
+            return Classification(ids, scores, [_label(labels, int(i)) for i in ids])
+        if p.task == "segment":
+            mask, scores = _core.segment_map(outputs[0], h, w, transform, p.input_h, p.input_w,
+                                             options["segment_scores"])
+            return Segmentation(mask, labels or [str(i) for i in range(p.num_classes)],
+                                scores if options["segment_scores"] else None)
+        boxes, scores, class_ids, anchors = _core.detect_postprocess(
+            [outputs[0]], p.decoder, (w, h), scale=(transform[0], transform[1]), pad=(transform[2], transform[3]),
+            num_classes=p.num_classes, score_threshold=options["conf"], iou_threshold=options["iou"],
+            max_det=options["max_det"], class_agnostic=options["agnostic"])
+        names = [_label(labels, int(c)) for c in class_ids]
+        if p.task == "detect":
+            return Detections(boxes, scores, class_ids, names)
+        coeffs = _mask_coefficients(outputs[0], p, anchors)
+        masks, origins = _core.yolo_proto_masks(coeffs, outputs[p.proto_output], boxes, h, w, transform,
+                                                p.input_h, p.input_w)
+        return Instances(boxes, scores, class_ids, names, masks=masks, origins=origins, frame_shape=(h, w))
+
+    def __call__(self, frame, color, options):
+        image, frame_color = _as_frame(frame, color)
+        tensor, transform = self.preprocess(image, frame_color)
+        outputs = self.model.forward(tensor)
+        return self.postprocess(outputs, image.shape[:2], transform, options)
+
+
+def _label(labels, class_id: int) -> str:
+    return labels[class_id] if 0 <= class_id < len(labels) else str(class_id)
+
+
+def _mask_coefficients(prediction: np.ndarray, plan: TaskPlan, anchors: np.ndarray) -> np.ndarray:
+    """(N, nm) mask coefficients of the kept anchors (one gather, no Python loop)."""
+    first = 4 + plan.num_classes if plan.decoder == "yolov8" else 5 + plan.num_classes
+    if plan.decoder == "yolov8":  # [1, 4 + nc + nm, anchors]
+        return np.ascontiguousarray(prediction[0, first:first + plan.num_mask_coeffs][:, anchors].T)
+    return np.ascontiguousarray(prediction[0][anchors, first:first + plan.num_mask_coeffs])
+
+
+def _runner(model: Model, task: str) -> TaskRunner:
+    runners = model._task_runners
+    if task not in runners:
+        runners[task] = TaskRunner(model, task)
+    return runners[task]
+
+
+def run(task: Union[str, None], frame: Any, model: Union[str, bytes, Model, None] = None, *,
+        conf: float = DEFAULT_CONF, iou: float = DEFAULT_IOU, max_det: int = DEFAULT_MAX_DET,
+        top_k: int = DEFAULT_TOP_K, agnostic: bool = False, color: Optional[str] = None,
+        segment_scores: bool = False, num_threads: Optional[int] = None):
+    """Runs `task` on `frame` (or a list of frames) and returns the result (or a list).
+
+    task: "classify", "segment" (semantic), "detect", "instance" (or an alias);
+        None takes the model's own task.
+    frame: H x W x 3 uint8 array (BGR unless color="rgb"), or a PIL image (RGB).
+    model: a .ecnn path, its bytes, or a loaded Model.
+    conf, iou, max_det, agnostic: detection thresholds (score, NMS IoU, kept count,
+        class-agnostic NMS). top_k: classes returned by classify.
+    segment_scores: also return per-class probabilities at frame size (segment).
+    """
+    m = _resolve_model(model, num_threads)
+    task = canonical_task(task if task is not None else (m.task or ""))
+    options = {"conf": _check_threshold("conf", conf), "iou": _check_threshold("iou", iou),
+               "max_det": _check_count("max_det", max_det), "top_k": _check_count("top_k", top_k),
+               "agnostic": bool(agnostic), "segment_scores": bool(segment_scores)}
+    runner = _runner(m, task)
+    if isinstance(frame, (list, tuple)):
+        return [runner(f, color, options) for f in frame]
+    return runner(frame, color, options)
