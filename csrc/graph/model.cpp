@@ -158,20 +158,42 @@ void Model::forward_profiled(const std::vector<const float*>& inputs, const std:
   run_steps(inputs, outputs, &seconds);
 }
 
+const std::vector<uint8_t>& Model::steps_for(uint64_t wanted) {
+  auto it = steps_for_outputs_.find(wanted);
+  if (it != steps_for_outputs_.end()) return it->second;
+  std::vector<uint8_t> needed_tensor(def_.tensors.size(), 0);
+  for (size_t o = 0; o < def_.outputs.size(); ++o)
+    if (wanted >> o & 1) needed_tensor[def_.outputs[o]] = 1;
+  std::vector<uint8_t> needed_step(steps_.size(), 0);
+  for (size_t i = steps_.size(); i-- > 0;) {
+    const NodeDef& n = def_.nodes[i];
+    for (int32_t t : n.outputs) needed_step[i] |= needed_tensor[t];
+    if (needed_step[i])
+      for (int32_t t : n.inputs)
+        if (t >= 0) needed_tensor[t] = 1;
+  }
+  return steps_for_outputs_.emplace(wanted, std::move(needed_step)).first->second;
+}
+
 void Model::run_steps(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
                       std::vector<double>* seconds) {
+  uint64_t wanted = 0;
+  for (size_t o = 0; o < outputs.size(); ++o)
+    if (outputs[o] != nullptr) wanted |= uint64_t{1} << o;
   std::lock_guard<std::mutex> lock(forward_mutex_);
+  const std::vector<uint8_t>& needed = steps_for(wanted);
   for (size_t i = 0; i < inputs.size(); ++i)
     std::memcpy(tensor_data_[def_.inputs[i]], inputs[i], num_elements(inputs_[i].shape) * sizeof(float));
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step& step = steps_[i];
-    if (step.skip) continue;
+    if (step.skip || !needed[i]) continue;
     const auto start = std::chrono::steady_clock::now();
     step.op->run(RunContext{step.inputs.data(), step.outputs.data(), scratch_, *pool_});
     if (seconds) (*seconds)[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   for (size_t i = 0; i < outputs.size(); ++i)
-    std::memcpy(outputs[i], tensor_data_[def_.outputs[i]], num_elements(outputs_[i].shape) * sizeof(float));
+    if (outputs[i] != nullptr)
+      std::memcpy(outputs[i], tensor_data_[def_.outputs[i]], num_elements(outputs_[i].shape) * sizeof(float));
 }
 
 std::vector<Model::NodeInfo> Model::node_infos() const {

@@ -2,6 +2,7 @@
 // arena planned at load time. forward() allocates nothing.
 #pragma once
 #include <memory>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,7 +44,9 @@ class Model {
   // Throws ArgumentError unless there is one shape per input, equal to it.
   void check_input_shapes(const std::vector<Shape>& shapes) const;
   // inputs[i] holds inputs()[i].shape floats; outputs[i] receives
-  // outputs()[i].shape floats. Calls from several threads are serialized.
+  // outputs()[i].shape floats, or is nullptr when that output is not wanted:
+  // only the nodes the wanted outputs depend on run (a multi-head model runs
+  // just the heads a call needs). Calls from several threads are serialized.
   void forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
   // forward() that also measures each node: seconds[i] is node i's wall time
   // (0 for views that share their input's buffer and do not run).
@@ -61,6 +64,9 @@ class Model {
  private:
   void run_steps(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
                  std::vector<double>* seconds);
+  // Which steps the outputs selected by `wanted` (bit i: output i) need;
+  // computed once per combination. Called under forward_mutex_.
+  const std::vector<uint8_t>& steps_for(uint64_t wanted);
 
   struct Step {
     std::unique_ptr<Op> op;
@@ -81,6 +87,7 @@ class Model {
   std::vector<TensorInfo> inputs_;
   std::vector<TensorInfo> outputs_;
   std::mutex forward_mutex_;
+  std::map<uint64_t, std::vector<uint8_t>> steps_for_outputs_;
 };
 
 }  // namespace edgecnn

@@ -53,8 +53,8 @@ class AveragePoolOp final : public Op {
           for (const PoolTaps& c : g.cols) {
             float sum = 0.0f;
             for (int64_t ky = r.begin; ky < r.end; ++ky) {
-              const float* row = x + (r.origin + ky) * g.in_w + c.origin;
-              for (int64_t kx = c.begin; kx < c.end; ++kx) sum += row[kx];
+              const float* row = x + (r.origin + ky) * g.in_w;
+              for (int64_t kx = c.begin; kx < c.end; ++kx) sum += row[c.origin + kx];
             }
             *y++ = sum * *inv++;
           }

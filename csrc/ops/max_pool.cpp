@@ -32,8 +32,8 @@ class MaxPoolOp final : public Op {
             // A window that holds only padding yields the lowest float, as in onnxruntime.
             float m = -FLT_MAX;
             for (int64_t ky = r.begin; ky < r.end; ++ky) {
-              const float* row = x + (r.origin + ky * g.win.dh) * g.in_w + c.origin;
-              for (int64_t kx = c.begin; kx < c.end; ++kx) m = std::max(m, row[kx * g.win.dw]);
+              const float* row = x + (r.origin + ky * g.win.dh) * g.in_w;
+              for (int64_t kx = c.begin; kx < c.end; ++kx) m = std::max(m, row[c.origin + kx * g.win.dw]);
             }
             *y++ = m;
           }

@@ -35,8 +35,10 @@ std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::s
   return std::make_unique<Model>(bytes, size, options);
 }
 
-// Runs the model on `inputs`; when `seconds` is given, also times each node.
-py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, std::vector<double>* seconds) {
+// Runs the model on `inputs`; returns the outputs listed in `wanted` (all when
+// empty), in that order. When `seconds` is given, also times each node.
+py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& wanted,
+                     std::vector<double>* seconds) {
   std::vector<Shape> shapes;
   std::vector<const float*> in_ptrs;
   for (const auto& a : inputs) {
@@ -44,11 +46,19 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, std::v
     in_ptrs.push_back(a.data());
   }
   model.check_input_shapes(shapes);
-  std::vector<FloatArray> outs;
-  std::vector<float*> out_ptrs;
-  for (const auto& info : model.outputs()) {
-    outs.emplace_back(std::vector<py::ssize_t>(info.shape.begin(), info.shape.end()));
-    out_ptrs.push_back(outs.back().mutable_data());
+  const int64_t count = static_cast<int64_t>(model.outputs().size());
+  std::vector<int64_t> order = wanted;
+  if (order.empty())
+    for (int64_t i = 0; i < count; ++i) order.push_back(i);
+  std::vector<float*> out_ptrs(count, nullptr);
+  std::vector<FloatArray> outs(count);
+  for (int64_t i : order) {
+    if (i < 0 || i >= count)
+      throw ArgumentError("output index " + std::to_string(i) + " out of range [0, " + std::to_string(count) + ")");
+    if (out_ptrs[i] != nullptr) continue;
+    const Shape& shape = model.outputs()[i].shape;
+    outs[i] = FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    out_ptrs[i] = outs[i].mutable_data();
   }
   {
     py::gil_scoped_release release;
@@ -59,7 +69,7 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, std::v
     }
   }
   py::list result;
-  for (auto& o : outs) result.append(o);
+  for (int64_t i : order) result.append(outs[i]);
   return result;
 }
 
@@ -115,15 +125,18 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_threads", &Model::num_threads)
       .def_property_readonly("arena_bytes", &Model::arena_bytes)
       .def_property_readonly("node_count", &Model::node_count)
-      .def("forward", [](Model& self, const std::vector<FloatArray>& inputs) { return run_forward(self, inputs, nullptr); },
-           py::arg("inputs"))
+      .def("forward",
+           [](Model& self, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& outputs) {
+             return run_forward(self, inputs, outputs, nullptr);
+           },
+           py::arg("inputs"), py::arg("outputs") = std::vector<int64_t>{})
       .def("forward_profiled",
-           [](Model& self, const std::vector<FloatArray>& inputs) {
+           [](Model& self, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& outputs) {
              std::vector<double> seconds;
-             py::list outs = run_forward(self, inputs, &seconds);
+             py::list outs = run_forward(self, inputs, outputs, &seconds);
              return py::make_tuple(outs, seconds);
            },
-           py::arg("inputs"))
+           py::arg("inputs"), py::arg("outputs") = std::vector<int64_t>{})
       .def_property_readonly("nodes", [](const Model& self) {
         py::list out;
         for (const auto& n : self.node_infos())

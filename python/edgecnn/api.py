@@ -31,7 +31,7 @@ def _resolve_model(model, num_threads: Optional[int]) -> Model:
     if isinstance(model, Model):
         return model
     if model is None:
-        raise ValueError("no model given: pass model= a .ecnn path, its bytes, or a loaded edgecnn.Model")
+        model = _default_model_path()
     if isinstance(model, (bytes, bytearray, memoryview)):
         return load(model, num_threads=num_threads)
     if isinstance(model, (str, os.PathLike)):
@@ -49,6 +49,18 @@ def _resolve_model(model, num_threads: Optional[int]) -> Model:
                 _model_cache.popitem(last=False)
         return loaded
     raise TypeError(f"model must be a path, bytes or edgecnn.Model, got {type(model).__name__}")
+
+
+def _default_model_path() -> str:
+    """The embedded default model (a multi-task network trained on generated scenes)."""
+    try:
+        from .models import DEFAULT_MODEL_PATH
+    except ImportError:
+        DEFAULT_MODEL_PATH = None
+    if DEFAULT_MODEL_PATH is None or not os.path.exists(DEFAULT_MODEL_PATH):
+        raise ValueError("this build has no embedded default model: pass model= a .ecnn path, its bytes, "
+                         "or a loaded edgecnn.Model")
+    return os.fspath(DEFAULT_MODEL_PATH)
 
 
 def _as_frame(frame, color: Optional[str]) -> tuple:
@@ -90,8 +102,8 @@ class TaskRunner:
         self.model = model
         self.task = task
         try:
-            self.plan: TaskPlan = plan_task(task, model.metadata, model.input_shape, model.output_shapes,
-                                            model.output_producers)
+            self.plan: TaskPlan = plan_task(task, model.metadata, model.input_shape, model.output_names,
+                                            model.output_shapes, model.output_producers)
         except TaskNotServed as e:
             raise ValueError(f"this model cannot serve task {task!r}: {e}") from None
 
@@ -101,35 +113,45 @@ class TaskRunner:
                                 frame_color != p.network_color, p.mean, p.std)
 
     def postprocess(self, outputs: list, frame_hw: tuple, transform: tuple, options: dict):
+        """outputs: this task's model outputs, in the order of plan.outputs."""
         p = self.plan
-        labels = self.model.labels
         h, w = frame_hw
         if p.task == "classify":
             ids, scores = _core.classify_topk(outputs[0], min(options["top_k"], p.num_classes),
                                               p.decoder == "logits")
-            return Classification(ids, scores, [_label(labels, int(i)) for i in ids])
+            return Classification(ids, scores, [_label(p.labels, int(i)) for i in ids])
         if p.task == "segment":
             mask, scores = _core.segment_map(outputs[0], h, w, transform, p.input_h, p.input_w,
                                              options["segment_scores"])
-            return Segmentation(mask, labels or [str(i) for i in range(p.num_classes)],
-                                scores if options["segment_scores"] else None)
+            return Segmentation(mask, p.labels, scores if options["segment_scores"] else None)
         boxes, scores, class_ids, anchors = _core.detect_postprocess(
             [outputs[0]], p.decoder, (w, h), scale=(transform[0], transform[1]), pad=(transform[2], transform[3]),
             num_classes=p.num_classes, score_threshold=options["conf"], iou_threshold=options["iou"],
             max_det=options["max_det"], class_agnostic=options["agnostic"])
-        names = [_label(labels, int(c)) for c in class_ids]
+        names = [_label(p.labels, int(c)) for c in class_ids]
         if p.task == "detect":
             return Detections(boxes, scores, class_ids, names)
         coeffs = _mask_coefficients(outputs[0], p, anchors)
-        masks, origins = _core.yolo_proto_masks(coeffs, outputs[p.proto_output], boxes, h, w, transform,
-                                                p.input_h, p.input_w)
+        masks, origins = _core.yolo_proto_masks(coeffs, outputs[1], boxes, h, w, transform, p.input_h, p.input_w)
         return Instances(boxes, scores, class_ids, names, masks=masks, origins=origins, frame_shape=(h, w))
 
-    def __call__(self, frame, color, options):
-        image, frame_color = _as_frame(frame, color)
-        tensor, transform = self.preprocess(image, frame_color)
-        outputs = self.model.forward(tensor)
-        return self.postprocess(outputs, image.shape[:2], transform, options)
+
+def _run_tasks(model: Model, runners: list, frame, color, options) -> list:
+    """Results of several tasks on one frame. Tasks sharing pre-processing share one
+    network pass, which computes only the outputs those tasks read."""
+    image, frame_color = _as_frame(frame, color)
+    results = [None] * len(runners)
+    groups: dict = {}
+    for i, r in enumerate(runners):
+        groups.setdefault(r.plan.preprocess_key, []).append(i)
+    for members in groups.values():
+        tensor, transform = runners[members[0]].preprocess(image, frame_color)
+        wanted = sorted({o for i in members for o in runners[i].plan.outputs})
+        computed = dict(zip(wanted, model.forward(tensor, outputs=wanted)))
+        for i in members:
+            outs = [computed[o] for o in runners[i].plan.outputs]
+            results[i] = runners[i].postprocess(outs, image.shape[:2], transform, options)
+    return results
 
 
 def _label(labels, class_id: int) -> str:
@@ -137,7 +159,8 @@ def _label(labels, class_id: int) -> str:
 
 
 def _mask_coefficients(prediction: np.ndarray, plan: TaskPlan, anchors: np.ndarray) -> np.ndarray:
-    """(N, nm) mask coefficients of the kept anchors (one gather, no Python loop)."""
+    """(N, nm) mask coefficients of the kept anchors (one gather, no Python loop);
+    they follow the box and class rows of each anchor."""
     first = 4 + plan.num_classes if plan.decoder == "yolov8" else 5 + plan.num_classes
     if plan.decoder == "yolov8":  # [1, 4 + nc + nm, anchors]
         return np.ascontiguousarray(prediction[0, first:first + plan.num_mask_coeffs][:, anchors].T)
@@ -151,26 +174,35 @@ def _runner(model: Model, task: str) -> TaskRunner:
     return runners[task]
 
 
-def run(task: Union[str, None], frame: Any, model: Union[str, bytes, Model, None] = None, *,
+def run(task: Union[str, Sequence[str], None], frame: Any, model: Union[str, bytes, Model, None] = None, *,
         conf: float = DEFAULT_CONF, iou: float = DEFAULT_IOU, max_det: int = DEFAULT_MAX_DET,
         top_k: int = DEFAULT_TOP_K, agnostic: bool = False, color: Optional[str] = None,
         segment_scores: bool = False, num_threads: Optional[int] = None):
     """Runs `task` on `frame` (or a list of frames) and returns the result (or a list).
 
     task: "classify", "segment" (semantic), "detect", "instance" (or an alias);
-        None takes the model's own task.
+        a list of tasks returns a dict task -> result, computing the shared
+        backbone once; None takes the model's own task.
     frame: H x W x 3 uint8 array (BGR unless color="rgb"), or a PIL image (RGB).
-    model: a .ecnn path, its bytes, or a loaded Model.
+    model: a .ecnn path, its bytes, or a loaded Model; None: the embedded default model.
     conf, iou, max_det, agnostic: detection thresholds (score, NMS IoU, kept count,
         class-agnostic NMS). top_k: classes returned by classify.
     segment_scores: also return per-class probabilities at frame size (segment).
     """
     m = _resolve_model(model, num_threads)
-    task = canonical_task(task if task is not None else (m.task or ""))
     options = {"conf": _check_threshold("conf", conf), "iou": _check_threshold("iou", iou),
                "max_det": _check_count("max_det", max_det), "top_k": _check_count("top_k", top_k),
                "agnostic": bool(agnostic), "segment_scores": bool(segment_scores)}
-    runner = _runner(m, task)
+    many = isinstance(task, (list, tuple))
+    tasks = [canonical_task(t) for t in task] if many else [canonical_task(task if task is not None else (m.task or ""))]
+    if many and (not tasks or len(set(tasks)) != len(tasks)):
+        raise ValueError(f"task list must be non-empty without repeats, got {task!r}")
+    runners = [_runner(m, t) for t in tasks]
+
+    def one(f):
+        results = _run_tasks(m, runners, f, color, options)
+        return dict(zip(tasks, results)) if many else results[0]
+
     if isinstance(frame, (list, tuple)):
-        return [runner(f, color, options) for f in frame]
-    return runner(frame, color, options)
+        return [one(f) for f in frame]
+    return one(frame)

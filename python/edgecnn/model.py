@@ -93,9 +93,30 @@ class Model:
     def num_threads(self) -> int:
         return self._core.num_threads
 
-    def forward(self, x: Union[np.ndarray, Sequence[np.ndarray]]) -> list[np.ndarray]:
-        """Runs the network on float32 NCHW input(s); returns the outputs in ONNX order."""
-        return self._core.forward(self._convert_inputs(x))
+    def forward(self, x: Union[np.ndarray, Sequence[np.ndarray]],
+                outputs: Optional[Sequence[Union[int, str]]] = None) -> list[np.ndarray]:
+        """Runs the network on float32 NCHW input(s); returns the outputs in ONNX order.
+
+        outputs: names or indices of the outputs wanted (in the order wanted);
+            only the nodes they depend on run. Default: all, in ONNX order.
+        """
+        return self._core.forward(self._convert_inputs(x), self.output_indices(outputs))
+
+    def output_indices(self, outputs: Optional[Sequence[Union[int, str]]]) -> list[int]:
+        if outputs is None:
+            return []
+        names = self.output_names
+        indices = []
+        for o in outputs:
+            if isinstance(o, str):
+                if o not in names:
+                    raise ValueError(f"the model has no output {o!r} (outputs: {names})")
+                indices.append(names.index(o))
+            elif isinstance(o, (int, np.integer)) and not isinstance(o, bool) and 0 <= o < len(names):
+                indices.append(int(o))
+            else:
+                raise ValueError(f"output {o!r} is not an output name or an index in [0, {len(names)})")
+        return indices
 
     @staticmethod
     def _convert_inputs(x) -> list:

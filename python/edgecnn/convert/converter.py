@@ -14,7 +14,8 @@ from ..ecnn_file import EcnnGraph, Node as EcnnNode, Tensor, TensorKind, write_e
 from . import fusion, ops
 from .folding import fold_to_fixpoint
 from .graph import Graph, Node
-from .metadata import Options, UltralyticsInfo, build_metadata, parse_ultralytics, validate_options
+from .metadata import (Options, UltralyticsInfo, build_metadata, check_head_outputs, parse_ultralytics,
+                       validate_options)
 from .onnx_model import DEFAULT_DOMAINS, build_graph, graph_input, input_dims, load_model, upgrade_opset
 
 FLOAT32 = np.dtype(np.float32)
@@ -164,6 +165,7 @@ def convert(
     mean: Optional[Sequence[float]] = None,
     std: Optional[Sequence[float]] = None,
     color: Optional[str] = None,
+    heads: Optional[dict] = None,
 ) -> ConversionReport:
     """Converts an ONNX model (a path or a ModelProto) to an .ecnn file at
     `out_path` (None: only return the bytes, in the report's `data`).
@@ -171,13 +173,14 @@ def convert(
     Raises ValueError for a bad option, UnsupportedOpError listing every node
     edgecnn cannot run, ConversionError for other problems; writes no file then.
     """
-    options = validate_options(task, input_shape, labels, mean, std, color)
+    options = validate_options(task, input_shape, labels, mean, std, color, heads)
     proto, source = load_model(model)
     ultralytics = parse_ultralytics({p.key: p.value for p in proto.metadata_props})
     proto = upgrade_opset(proto)
     shape = _fixed_input_shape(proto, options, ultralytics)
     graph = build_graph(proto, shape)
     onnx_output_names = list(graph.output_names)
+    check_head_outputs(options, onnx_output_names)
 
     fused = collections.Counter()
     fused["constant-folded"] = fold_to_fixpoint(graph, proto)

@@ -30,6 +30,7 @@ class Options:
     mean: Optional[List[float]] = None
     std: Optional[List[float]] = None
     color: Optional[str] = None
+    heads: Optional[dict] = None  # task -> {"outputs": [ONNX output names], ...}: a multi-task model
 
 
 @dataclass
@@ -41,9 +42,15 @@ class UltralyticsInfo:
     stride: Optional[int] = None
 
 
-def validate_options(task=None, input_shape=None, labels=None, mean=None, std=None, color=None) -> Options:
+def validate_options(task=None, input_shape=None, labels=None, mean=None, std=None, color=None,
+                     heads=None) -> Options:
     """Checks the user's options; raises ValueError naming the bad option."""
-    if task is not None and task not in TASKS:
+    if heads is not None:
+        heads = _heads(heads)
+        if task not in (None, "multi"):
+            raise ValueError(f"a model with heads has task 'multi'; got task={task!r}")
+        task = "multi"
+    elif task is not None and task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}; got {task!r}")
     if color is not None:
         if not isinstance(color, str) or color.lower() not in COLORS:
@@ -56,7 +63,31 @@ def validate_options(task=None, input_shape=None, labels=None, mean=None, std=No
         mean=None if mean is None else _channel_values("mean", mean, low=0.0, low_inclusive=True),
         std=None if std is None else _channel_values("std", std, low=0.0, low_inclusive=False),
         color=color,
+        heads=heads,
     )
+
+
+def _heads(value) -> dict:
+    """{task: {"outputs": [names], other JSON-safe keys}} with tasks from TASKS."""
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"heads must be a non-empty dict of task -> {{'outputs': [...]}}; got {value!r}")
+    out = {}
+    for task, head in value.items():
+        if task not in TASKS:
+            raise ValueError(f"heads: unknown task {task!r}; expected one of {', '.join(TASKS)}")
+        outputs = head.get("outputs") if isinstance(head, dict) else None
+        if not outputs or not all(isinstance(o, str) for o in outputs):
+            raise ValueError(f"heads[{task!r}] needs 'outputs': a list of output names")
+        out[task] = dict(head, outputs=list(outputs))
+    return out
+
+
+def check_head_outputs(options: "Options", output_names: Sequence[str]) -> None:
+    for task, head in (options.heads or {}).items():
+        missing = [o for o in head["outputs"] if o not in output_names]
+        if missing:
+            raise ValueError(f"heads[{task!r}] names outputs {missing} that the model does not have "
+                             f"(its outputs: {list(output_names)})")
 
 
 def _input_shape(value) -> Tuple[int, ...]:
@@ -173,6 +204,8 @@ def build_metadata(
     if ultralytics is not None and ultralytics.stride is not None:
         meta["stride"] = ultralytics.stride
     meta["output_names"] = list(output_names)
+    if options.heads is not None:
+        meta["heads"] = options.heads
     if ultralytics is not None:
         meta["ultralytics"] = ultralytics.raw
     return meta
