@@ -41,26 +41,17 @@ class AveragePoolOp final : public Op {
 
   void run(const RunContext& ctx) const override {
     const Pool2dGeometry& g = geo_;
-    const float* x_all = ctx.inputs[0];
-    float* y_all = ctx.outputs[0];
-    parallel_ranges(ctx.pool, g.planes, units_per_task(g.out_h * g.out_w * g.win.kh * g.win.kw),
+    const float* x = ctx.inputs[0];
+    float* y = ctx.outputs[0];
+    const int64_t pixels = g.out_h * g.out_w;
+    parallel_ranges(ctx.pool, g.planes, units_per_task(pixels * g.win.kh * g.win.kw),
                     [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const float* x = x_all + p * g.in_h * g.in_w;
-        float* y = y_all + p * g.out_h * g.out_w;
-        const float* inv = inv_count_.data();
-        for (const PoolTaps& r : g.rows) {
-          for (const PoolTaps& c : g.cols) {
-            float sum = 0.0f;
-            for (int64_t ky = r.begin; ky < r.end; ++ky) {
-              const float* row = x + (r.origin + ky) * g.in_w;
-              for (int64_t kx = c.begin; kx < c.end; ++kx) sum += row[c.origin + kx];
-            }
-            *y++ = sum * *inv++;
-          }
-        }
-      }
-    });
+                      for (int64_t p = begin; p < end; ++p) {
+                        float* plane = y + p * pixels;
+                        g.run_plane(x + p * g.in_h * g.in_w, plane, 0.0f, [](float acc, float v) { return acc + v; });
+                        for (int64_t i = 0; i < pixels; ++i) plane[i] *= inv_count_[static_cast<size_t>(i)];
+                      }
+                    });
   }
 
  private:

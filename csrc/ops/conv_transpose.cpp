@@ -158,9 +158,9 @@ class ConvTransposeOp final : public Op {
         const int64_t oy = iy * win_.sh - win_.pad_top + ky * win_.dh;
         if (oy >= 0 && oy < out_h_) {
           float* out_row = plane + oy * out_w_;
-          const float* in_seg = src + j - ix0;  // indexed by ix
+          const float* in_seg = src + j;  // input columns [ix0, ix0 + len)
           const int64_t lo = std::max(ix0, ix_lo), hi = std::min(ix0 + len, ix_hi);
-          for (int64_t ix = lo; ix < hi; ++ix) out_row[ix * win_.sw + x_off] += in_seg[ix];
+          for (int64_t ix = lo; ix < hi; ++ix) out_row[ix * win_.sw + x_off] += in_seg[ix - ix0];
         }
         j += len;
       }

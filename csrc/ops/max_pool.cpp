@@ -20,26 +20,15 @@ class MaxPoolOp final : public Op {
 
   void run(const RunContext& ctx) const override {
     const Pool2dGeometry& g = geo_;
-    const float* x_all = ctx.inputs[0];
-    float* y_all = ctx.outputs[0];
+    const float* x = ctx.inputs[0];
+    float* y = ctx.outputs[0];
     parallel_ranges(ctx.pool, g.planes, units_per_task(g.out_h * g.out_w * g.win.kh * g.win.kw),
                     [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const float* x = x_all + p * g.in_h * g.in_w;
-        float* y = y_all + p * g.out_h * g.out_w;
-        for (const PoolTaps& r : g.rows) {
-          for (const PoolTaps& c : g.cols) {
-            // A window that holds only padding yields the lowest float, as in onnxruntime.
-            float m = -FLT_MAX;
-            for (int64_t ky = r.begin; ky < r.end; ++ky) {
-              const float* row = x + (r.origin + ky * g.win.dh) * g.in_w;
-              for (int64_t kx = c.begin; kx < c.end; ++kx) m = std::max(m, row[c.origin + kx * g.win.dw]);
-            }
-            *y++ = m;
-          }
-        }
-      }
-    });
+                      // A window of padding only yields the lowest float, as in onnxruntime.
+                      for (int64_t p = begin; p < end; ++p)
+                        g.run_plane(x + p * g.in_h * g.in_w, y + p * g.out_h * g.out_w, -FLT_MAX,
+                                    [](float acc, float v) { return std::max(acc, v); });
+                    });
   }
 
  private:

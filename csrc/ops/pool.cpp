@@ -41,6 +41,14 @@ void Pool2dGeometry::prepare(PrepareContext& ctx, bool allow_dilations) {
   ctx.output_shapes = {Shape{x[0], x[1], out_h, out_w}};
   rows = axis_taps(out_h, in_h, win.kh, win.sh, win.dh, win.pad_top);
   cols = axis_taps(out_w, in_w, win.kw, win.sw, win.dw, win.pad_left);
+  spans.resize(static_cast<size_t>(win.kw));
+  for (int64_t kx = 0; kx < win.kw; ++kx) {
+    // ox * sw - pad_left + kx * dw in [0, in_w)  <=>  ox in [ceil(lo / sw), ceil(hi / sw)).
+    const int64_t lo = win.pad_left - kx * win.dw, hi = in_w + win.pad_left - kx * win.dw;
+    PoolSpan& s = spans[static_cast<size_t>(kx)];
+    s.begin = lo <= 0 ? 0 : (lo + win.sw - 1) / win.sw;
+    s.end = hi <= 0 ? 0 : std::min(out_w, (hi + win.sw - 1) / win.sw);
+  }
 }
 
 }  // namespace edgecnn

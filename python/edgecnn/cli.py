@@ -62,7 +62,81 @@ def _run_convert(args) -> int:
     return 0
 
 
-COMMANDS: List[Callable] = [_add_convert]
+def _add_run(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run",
+        help="run a task on an image, a folder of images or a video",
+        description="Run a task and write annotated images (--save) and/or JSON lines (--json).",
+    )
+    p.add_argument("task", help="classify, segment, detect or instance (or several, comma-separated)")
+    p.add_argument("source", help="an image, a folder of images, or a video file")
+    p.add_argument("--model", metavar="M.ecnn", help="the model (default: the embedded default model)")
+    p.add_argument("--save", metavar="DIR", help="write annotated frames (PNG) into DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON line per frame")
+    p.add_argument("--conf", type=float, default=0.25, help="detection score threshold (default 0.25)")
+    p.add_argument("--iou", type=float, default=0.45, help="NMS IoU threshold (default 0.45)")
+    p.add_argument("--max-det", type=int, default=300, help="most detections per frame (default 300)")
+    p.add_argument("--top-k", type=int, default=5, help="classes reported by classify (default 5)")
+    p.add_argument("--agnostic", action="store_true", help="class-agnostic NMS")
+    p.add_argument("--threads", type=int, help="inference threads (default: all cores)")
+    p.set_defaults(run=_run_run)
+
+
+def _progress(done: int, total: Optional[int]) -> None:
+    if total:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    else:
+        sys.stderr.write(f"\r{done} frames")
+    sys.stderr.flush()
+
+
+def _run_run(args) -> int:
+    import json
+    import os
+
+    from . import media
+    from ._png import write_png
+    from .api import run
+    from .draw import draw
+    from .model import load
+
+    tasks = [t.strip() for t in args.task.split(",") if t.strip()]
+    if not args.save and not args.json:
+        raise ValueError("nothing to write: give --save DIR and/or --json")
+    model = load(args.model, num_threads=args.threads) if args.model else None
+    kind, paths = media.list_source(args.source)
+    frames = media.read_video(paths[0]) if kind == "video" else (media.read_image(p) for p in paths)
+    total = media.video_frame_count(paths[0]) if kind == "video" else len(paths)
+    show_progress = kind == "video" or len(paths) > 1  # on stderr, so --json output stays clean
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+    options = dict(conf=args.conf, iou=args.iou, max_det=args.max_det, top_k=args.top_k, agnostic=args.agnostic)
+    done = 0
+    for frame in frames:
+        result = run(tasks if len(tasks) > 1 else tasks[0], frame.image, model=model, color=frame.color,
+                     **options)
+        if args.json:
+            payload = ({t: r.to_dict() for t, r in result.items()} if isinstance(result, dict)
+                       else result.to_dict())
+            print(json.dumps({"source": frame.source, "frame": frame.index, "result": payload}))
+        if args.save:
+            stem = os.path.splitext(os.path.basename(frame.source))[0]
+            name = f"{stem}_{frame.index:06d}.png" if kind == "video" else f"{stem}.png"
+            write_png(os.path.join(args.save, name), draw(frame.image, result, color=frame.color),
+                      color=frame.color)
+        done += 1
+        if show_progress:
+            _progress(done, total)
+    if show_progress:
+        sys.stderr.write("\n")
+    if args.save and not args.json:
+        print(f"wrote {done} annotated frame(s) to {args.save}")
+    return 0
+
+
+COMMANDS: List[Callable] = [_add_convert, _add_run]
 
 
 def build_parser() -> argparse.ArgumentParser:
