@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "ops/parallel_for.h"
 #include "ops/pool.h"
 
 namespace edgecnn {
@@ -39,24 +38,19 @@ class AveragePoolOp final : public Op {
       }
   }
 
+  size_t scratch_bytes() const override { return scratch_bytes_; }
+
   void run(const RunContext& ctx) const override {
-    const Pool2dGeometry& g = geo_;
-    const float* x = ctx.inputs[0];
-    float* y = ctx.outputs[0];
-    const int64_t pixels = g.out_h * g.out_w;
-    parallel_ranges(ctx.pool, g.planes, units_per_task(pixels * g.win.kh * g.win.kw),
-                    [&](int64_t begin, int64_t end) {
-                      for (int64_t p = begin; p < end; ++p) {
-                        float* plane = y + p * pixels;
-                        g.run_plane(x + p * g.in_h * g.in_w, plane, 0.0f, [](float acc, float v) { return acc + v; });
-                        for (int64_t i = 0; i < pixels; ++i) plane[i] *= inv_count_[static_cast<size_t>(i)];
-                      }
-                    });
+    const int64_t pixels = geo_.out_h * geo_.out_w;
+    geo_.run(ctx, 0.0f, [](float acc, float v) { return acc + v; }, [&](float* y) {
+      for (int64_t i = 0; i < pixels; ++i) y[i] *= inv_count_[static_cast<size_t>(i)];
+    });
   }
 
  private:
   Pool2dGeometry geo_;
   std::vector<float> inv_count_;
+  size_t scratch_bytes_ = 0;
 };
 
 }  // namespace

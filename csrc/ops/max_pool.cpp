@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cfloat>
 
-#include "ops/parallel_for.h"
 #include "ops/pool.h"
 
 namespace edgecnn {
@@ -16,23 +15,19 @@ class MaxPoolOp final : public Op {
   void prepare(PrepareContext& ctx) override {
     if (ctx.node.outputs.size() == 2) throw UnsupportedError("the Indices output of MaxPool");
     geo_.prepare(ctx, true);
+    scratch_bytes_ = geo_.scratch_bytes(ctx.num_threads);
   }
 
+  size_t scratch_bytes() const override { return scratch_bytes_; }
+
   void run(const RunContext& ctx) const override {
-    const Pool2dGeometry& g = geo_;
-    const float* x = ctx.inputs[0];
-    float* y = ctx.outputs[0];
-    parallel_ranges(ctx.pool, g.planes, units_per_task(g.out_h * g.out_w * g.win.kh * g.win.kw),
-                    [&](int64_t begin, int64_t end) {
-                      // A window of padding only yields the lowest float, as in onnxruntime.
-                      for (int64_t p = begin; p < end; ++p)
-                        g.run_plane(x + p * g.in_h * g.in_w, y + p * g.out_h * g.out_w, -FLT_MAX,
-                                    [](float acc, float v) { return std::max(acc, v); });
-                    });
+    // A window of padding only yields the lowest float, as in onnxruntime.
+    geo_.run(ctx, -FLT_MAX, [](float acc, float v) { return std::max(acc, v); }, [](float*) {});
   }
 
  private:
   Pool2dGeometry geo_;
+  size_t scratch_bytes_ = 0;
 };
 
 }  // namespace

@@ -1,15 +1,18 @@
 // Geometry and the sliding-window loop shared by MaxPool and AveragePool over
 // the two spatial axes of an NCHW tensor, with the output extent of ceil_mode.
 //
-// The loop works one output row at a time: the row starts at an initial value
-// and every valid kernel tap (ky, kx) folds one strided run of an input row
-// into it. The valid runs are known at prepare, so the kernels never test
-// bounds, and with stride 1 each run is a contiguous, vectorizable loop.
+// Both reductions (max, sum) are separable, so one output row is computed in
+// two passes: the valid kernel rows fold into one input-width row (kh
+// contiguous runs), then the valid kernel columns fold that row into the
+// output row (kw strided runs). The valid taps are known at prepare: the
+// kernels never test bounds, and the runs are plain vectorizable loops.
 #pragma once
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "core/aligned_buffer.h"
+#include "ops/parallel_for.h"
 #include "ops/window.h"
 
 namespace edgecnn {
@@ -43,29 +46,60 @@ struct Pool2dGeometry {
   // Pads must be smaller than the kernel, as onnxruntime requires.
   void prepare(PrepareContext& ctx, bool allow_dilations);
 
-  // One plane: y[oy][ox] = fold over the valid taps of fold(acc, x[iy][ix]),
-  // starting from `init`. x is in_h x in_w, y out_h x out_w, row-major.
+  // One plane: y[oy][ox] = fold, over the window's valid taps, of x[iy][ix],
+  // starting from `init`. x is in_h x in_w, y out_h x out_w, row-major;
+  // `folded` holds in_w floats.
   template <class Fold>
-  void run_plane(const float* x, float* y, float init, Fold fold) const {
+  void run_plane(const float* x, float* y, float init, Fold fold, float* folded) const {
     for (const PoolTaps& r : rows) {
+      if (r.begin < r.end) {
+        std::copy(x + (r.origin + r.begin * win.dh) * in_w, x + (r.origin + r.begin * win.dh + 1) * in_w, folded);
+        for (int64_t ky = r.begin + 1; ky < r.end; ++ky) {
+          const float* row = x + (r.origin + ky * win.dh) * in_w;
+          for (int64_t i = 0; i < in_w; ++i) folded[i] = fold(folded[i], row[i]);
+        }
+      } else {
+        std::fill(folded, folded + in_w, init);
+      }
       std::fill(y, y + out_w, init);
-      for (int64_t ky = r.begin; ky < r.end; ++ky) {
-        const float* row = x + (r.origin + ky * win.dh) * in_w;
-        for (int64_t kx = 0; kx < win.kw; ++kx) {
-          const PoolSpan& s = spans[static_cast<size_t>(kx)];
-          if (s.begin >= s.end) continue;
-          const float* src = row + s.begin * win.sw - win.pad_left + kx * win.dw;
-          float* dst = y + s.begin;
-          const int64_t n = s.end - s.begin;
-          if (win.sw == 1) {
-            for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i]);
-          } else {
-            for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i * win.sw]);
-          }
+      for (int64_t kx = 0; kx < win.kw; ++kx) {
+        const PoolSpan& s = spans[static_cast<size_t>(kx)];
+        if (s.begin >= s.end) continue;
+        const float* src = folded + s.begin * win.sw - win.pad_left + kx * win.dw;
+        float* dst = y + s.begin;
+        const int64_t n = s.end - s.begin;
+        if (win.sw == 1) {
+          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i * win.sw]);
         }
       }
       y += out_w;
     }
+  }
+
+  // Scratch bytes of run(): one folded row per thread.
+  size_t scratch_bytes(int num_threads) const {
+    return static_cast<size_t>(num_threads) * round_up(static_cast<size_t>(in_w) * sizeof(float), 64);
+  }
+
+  // run_plane over every plane, in parallel when the job is large enough,
+  // then finish(plane index, output plane).
+  template <class Fold, class Finish>
+  void run(const RunContext& ctx, float init, Fold fold, Finish finish) const {
+    const int64_t per_task = units_per_task(out_h * (in_w * win.kh + out_w * win.kw));
+    const int64_t tasks = (planes + per_task - 1) / per_task;
+    const size_t stride = round_up(static_cast<size_t>(in_w) * sizeof(float), 64) / sizeof(float);
+    const float* x = ctx.inputs[0];
+    float* y = ctx.outputs[0];
+    ctx.pool.run(tasks, [&](int64_t t, int thread) {
+      float* folded = ctx.scratch + static_cast<size_t>(thread) * stride;
+      const int64_t end = std::min(planes, (t + 1) * per_task);
+      for (int64_t p = t * per_task; p < end; ++p) {
+        run_plane(x + p * in_h * in_w, y + p * out_h * out_w, init, fold, folded);
+        finish(y + p * out_h * out_w);
+      }
+    });
   }
 };
 

@@ -253,9 +253,10 @@ def _compose(rng: np.random.Generator, h: int, w: int):
     visible = []  # visible pixels of each painted object
     for _ in range(n_wanted):
         cls = int(rng.integers(NUM_CLASSES))
-        r = float(rng.uniform(r_lo, max(r_lo, r_hi)))
-        theta = float(rng.uniform(0, 2 * np.pi))
         aux = float(rng.uniform(0, 1))
+        # Sizes are drawn as equal areas, so no class tends to be the largest.
+        r = float(rng.uniform(r_lo, max(r_lo, r_hi))) * np.sqrt(2.0 / _whole_area(cls, 1.0, aux))
+        theta = float(rng.uniform(0, 2 * np.pi))
         placed = False
         for _attempt in range(12):
             cx = float(rng.uniform(0.05 * w, 0.95 * w))

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Times each task's pipeline in its three parts: pre-processing, the network,
+post-processing (median over repeats after warm-up). Prints a markdown table.
+
+    PYTHONPATH=python python tools/bench_tasks.py [--frame 720x1280] [--repeats 20] [--threads N]
+        [--model TASK=PATH.ecnn|PATH.onnx ...]
+
+Without --model it converts the test fixtures (reduced-width random-weight
+YOLOv8n detect/seg/cls and LRASPP). Pass full-size models for real numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import edgecnn
+from edgecnn.api import DEFAULT_CONF, DEFAULT_IOU, DEFAULT_MAX_DET, DEFAULT_TOP_K, _runner
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "models"
+DEFAULT_MODELS = {"classify": "yolov8n_cls.onnx", "segment": "lraspp_mobilenet_v3_large.onnx",
+                  "detect": "yolov8n.onnx", "instance": "yolov8n_seg.onnx"}
+
+
+def load_model(task: str, path: str, threads, tmp: str):
+    if path.endswith(".onnx"):
+        out = os.path.join(tmp, f"{task}.ecnn")
+        edgecnn.convert(path, out, **({"task": task} if task == "segment" else {}))
+        path = out
+    return edgecnn.load(path, num_threads=threads)
+
+
+def median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1e3)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frame", default="720x1280", help="frame size HxW (default 720x1280)")
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--model", action="append", default=[], metavar="TASK=PATH")
+    args = ap.parse_args(argv)
+    h, w = (int(v) for v in args.frame.lower().split("x"))
+    models = {t: str(FIXTURES / f) for t, f in DEFAULT_MODELS.items()}
+    for item in args.model:
+        task, _, path = item.partition("=")
+        models[task] = path
+    rng = np.random.default_rng(0)
+    frame = (rng.random((h, w, 3)) * 255).astype(np.uint8)
+    options = {"conf": DEFAULT_CONF, "iou": DEFAULT_IOU, "max_det": DEFAULT_MAX_DET, "top_k": DEFAULT_TOP_K,
+               "agnostic": False, "segment_scores": False}
+    info = edgecnn.runtime_info()
+    print(f"edgecnn {info['version']}, {info['isa']}, frame {h}x{w}, median of {args.repeats}\n")
+    print("| task | model | input | pre ms | network ms | post ms | total ms | pre+post % |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for task, path in models.items():
+            model = load_model(task, path, args.threads, tmp)
+            runner = _runner(model, task)
+            tensor, transform = runner.preprocess(frame, "bgr")
+            wanted = list(runner.plan.outputs)
+            outputs = model.forward(tensor, outputs=wanted)
+            for _ in range(3):
+                runner.postprocess(outputs, (h, w), transform, options)
+            pre = median_ms(lambda: runner.preprocess(frame, "bgr"), args.repeats)
+            net = median_ms(lambda: model.forward(tensor, outputs=wanted), args.repeats)
+            post = median_ms(lambda: runner.postprocess(outputs, (h, w), transform, options), args.repeats)
+            total = pre + net + post
+            shape = "x".join(str(d) for d in model.input_shape[2:])
+            print(f"| {task} | {Path(path).name} | {shape} | {pre:.2f} | {net:.2f} | {post:.2f} | {total:.2f} | "
+                  f"{100 * (pre + post) / total:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
