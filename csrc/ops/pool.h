@@ -38,7 +38,7 @@ struct Pool2dGeometry {
   int64_t planes = 0;  // N * C
   int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
   std::vector<PoolTaps> rows;  // one per output row
-  std::vector<PoolTaps> cols;  // one per output column
+  std::vector<PoolTaps> cols;  // one per output column (AveragePool divisors)
   std::vector<PoolSpan> spans;  // one per kernel column
 
   // Checks one 4-D input and one output, reads kernel_shape, strides, pads,

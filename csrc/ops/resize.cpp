@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/aligned_buffer.h"
 #include "ops/op.h"
 #include "ops/parallel_for.h"
 
@@ -147,38 +148,58 @@ class ResizeOp final : public Op {
     ctx.output_shapes = {y};
     rows_ = map_axis(coord, nearest, scales[2], in_h_, out_h_);
     cols_ = map_axis(coord, nearest, scales[3], in_w_, out_w_);
+    if (linear_) {
+      row_stride_ = round_up(static_cast<size_t>(in_w_) * sizeof(float), 64) / sizeof(float);
+      scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * row_stride_ * sizeof(float);
+    }
   }
 
+  size_t scratch_bytes() const override { return scratch_bytes_; }
+
   void run(const RunContext& ctx) const override {
-    const float* x_all = ctx.inputs[0];
-    float* y_all = ctx.outputs[0];
-    parallel_ranges(ctx.pool, planes_, units_per_task(out_h_ * out_w_ * (linear_ ? 4 : 1)),
-                    [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const float* x = x_all + p * in_h_ * in_w_;
-        float* y = y_all + p * out_h_ * out_w_;
+    const int64_t per_task = units_per_task(out_h_ * out_w_ * (linear_ ? 3 : 1));
+    const int64_t tasks = (planes_ + per_task - 1) / per_task;
+    ctx.pool.run(tasks, [&](int64_t t, int thread) {
+      float* blended = ctx.scratch + static_cast<size_t>(thread) * row_stride_;
+      const int64_t end = std::min(planes_, (t + 1) * per_task);
+      for (int64_t p = t * per_task; p < end; ++p) {
+        const float* x = ctx.inputs[0] + p * in_h_ * in_w_;
+        float* y = ctx.outputs[0] + p * out_h_ * out_w_;
         if (linear_) {
-          for (int64_t oy = 0; oy < out_h_; ++oy) {
-            const float* r0 = x + rows_.lo[oy] * in_w_;
-            const float* r1 = x + rows_.hi[oy] * in_w_;
-            const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
-            for (int64_t ox = 0; ox < out_w_; ++ox) {
-              const int64_t c0 = cols_.lo[ox], c1 = cols_.hi[ox];
-              const float wx0 = cols_.w_lo[ox], wx1 = cols_.w_hi[ox];
-              *y++ = wy0 * (wx0 * r0[c0] + wx1 * r0[c1]) + wy1 * (wx0 * r1[c0] + wx1 * r1[c1]);
-            }
-          }
+          run_linear_plane(x, y, blended);
         } else {
-          for (int64_t oy = 0; oy < out_h_; ++oy) {
-            const float* r = x + rows_.lo[oy] * in_w_;
-            for (int64_t ox = 0; ox < out_w_; ++ox) *y++ = r[cols_.lo[ox]];
-          }
+          run_nearest_plane(x, y);
         }
       }
     });
   }
 
  private:
+  // Bilinear is separable: the two source rows blend into one input-width row
+  // (a contiguous, vectorizable loop), which then interpolates along x.
+  void run_linear_plane(const float* x, float* y, float* blended) const {
+    for (int64_t oy = 0; oy < out_h_; ++oy, y += out_w_) {
+      const float* r0 = x + rows_.lo[oy] * in_w_;
+      const float* r1 = x + rows_.hi[oy] * in_w_;
+      const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
+      for (int64_t i = 0; i < in_w_; ++i) blended[i] = wy0 * r0[i] + wy1 * r1[i];
+      for (int64_t ox = 0; ox < out_w_; ++ox)
+        y[ox] = cols_.w_lo[ox] * blended[cols_.lo[ox]] + cols_.w_hi[ox] * blended[cols_.hi[ox]];
+    }
+  }
+
+  // Consecutive output rows that read the same source row (upsampling) are copies.
+  void run_nearest_plane(const float* x, float* y) const {
+    for (int64_t oy = 0; oy < out_h_; ++oy, y += out_w_) {
+      if (oy > 0 && rows_.lo[oy] == rows_.lo[oy - 1]) {
+        std::copy(y - out_w_, y, y);
+        continue;
+      }
+      const float* r = x + rows_.lo[oy] * in_w_;
+      for (int64_t ox = 0; ox < out_w_; ++ox) y[ox] = r[cols_.lo[ox]];
+    }
+  }
+
   AxisMap map_axis(CoordMode coord, NearestMode nearest, float scale, int64_t in, int64_t out) const {
     AxisMap m;
     for (int64_t o = 0; o < out; ++o) {
@@ -204,6 +225,8 @@ class ResizeOp final : public Op {
 
   bool linear_ = false;
   int64_t planes_ = 0, in_h_ = 0, in_w_ = 0, out_h_ = 0, out_w_ = 0;
+  size_t row_stride_ = 0;  // floats per thread of scratch: one blended row (linear)
+  size_t scratch_bytes_ = 0;
   AxisMap rows_, cols_;
 };
 

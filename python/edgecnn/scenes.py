@@ -251,11 +251,20 @@ def _compose(rng: np.random.Generator, h: int, w: int):
     boxes_full = []  # (x0, y0, x1, y1) integer window of each painted object
     classes, colors = [], []
     visible = []  # visible pixels of each painted object
-    for _ in range(n_wanted):
-        cls = int(rng.integers(NUM_CLASSES))
-        aux = float(rng.uniform(0, 1))
-        # Sizes are drawn as equal areas, so no class tends to be the largest.
-        r = float(rng.uniform(r_lo, max(r_lo, r_hi))) * np.sqrt(2.0 / _whole_area(cls, 1.0, aux))
+    # Planned classes and sizes. Sizes are drawn as equal areas (so no class
+    # tends to be the largest), then one object is made the clear main one.
+    plan_cls = rng.integers(NUM_CLASSES, size=n_wanted)
+    plan_aux = rng.uniform(0, 1, n_wanted)
+    plan_area = rng.uniform(r_lo, max(r_lo, r_hi), n_wanted) ** 2
+    if n_wanted > 1:
+        main = int(rng.integers(n_wanted))
+        cap = (1.25 * r_hi) ** 2
+        others = np.arange(n_wanted) != main
+        plan_area[others] = np.minimum(plan_area[others], cap / 1.8)
+        plan_area[main] = max(plan_area[main], 1.8 * plan_area[others].max())
+    for i in range(n_wanted):
+        cls, aux = int(plan_cls[i]), float(plan_aux[i])
+        r = float(np.sqrt(plan_area[i] * 2.0 / _whole_area(cls, 1.0, aux)))
         theta = float(rng.uniform(0, 2 * np.pi))
         placed = False
         for _attempt in range(12):
