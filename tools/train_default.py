@@ -108,14 +108,14 @@ def build_network(torch):
             return F.relu(x + self.b(self.a(x)))
 
     class Net(nn.Module):
-        def __init__(self, k=NUM_CLASSES, c=(16, 32, 64, 96, 128), fpn=64, mid=32):
+        def __init__(self, k=NUM_CLASSES, c=(16, 32, 64, 96, 112), fpn=64, mid=32):
             super().__init__()
             self.k = k
             self.stem = cbr(3, c[0], 3, 2)  # /2
             self.s1 = nn.Sequential(cbr(c[0], c[1], 3, 2), cbr(c[1], c[1]))  # /4
             self.s2 = nn.Sequential(cbr(c[1], c[2], 3, 2), Res(c[2]))  # /8
-            self.s3 = nn.Sequential(cbr(c[2], c[3], 3, 2), Res(c[3]), Res(c[3]))  # /16
-            self.s4 = nn.Sequential(cbr(c[3], c[4], 3, 2), Res(c[4]))  # /32
+            self.s3 = nn.Sequential(cbr(c[2], c[3], 3, 2), Res(c[3]), cbr(c[3], c[3]))  # /16
+            self.s4 = nn.Sequential(cbr(c[3], c[4], 3, 2), cbr(c[4], c[4]))  # /32
             self.lat5 = cbr(c[4], fpn, 1)
             self.lat4 = cbr(c[3], fpn, 1)
             self.lat3 = cbr(c[2], fpn, 1)
@@ -124,11 +124,12 @@ def build_network(torch):
             self.out5 = cbr(fpn, fpn)
             # stride-4 features for prototypes and semantic logits
             self.red3 = cbr(fpn, mid, 1)
-            self.fuse2 = nn.Sequential(cbr(mid + c[1], mid * 2), cbr(mid * 2, mid * 2))
-            self.proto = nn.Sequential(cbr(mid * 2, mid), nn.Conv2d(mid, NUM_PROTOS, 1))
-            self.seg = nn.Sequential(cbr(mid * 2, mid), nn.Conv2d(mid, k + 1, 1))
-            # detection head, shared by the levels
-            self.det = nn.Sequential(cbr(fpn, fpn), cbr(fpn, fpn))
+            self.fuse2 = nn.Sequential(cbr(mid + c[1], 48), cbr(48, mid))
+            self.proto = nn.Conv2d(mid, NUM_PROTOS, 1)
+            self.seg = nn.Conv2d(mid, k + 1, 1)
+            # detection head, shared by the levels (the export folds its BN once per level, so it is
+            # stored three times: one 3x3 layer keeps the file small)
+            self.det = cbr(fpn, fpn)
             self.det_box = nn.Conv2d(fpn, 4, 1)
             self.det_cls = nn.Conv2d(fpn, k, 1)
             self.det_coef = nn.Conv2d(fpn, NUM_PROTOS, 1)
@@ -308,7 +309,7 @@ def compute_loss(torch, out, batch, grids):
         l_mask = l_mask + ((bce * crop).sum((1, 2)) / crop.sum((1, 2)).clamp(min=1.0)).sum()
     losses = {"cls": l_cls, "seg": l_seg, "det_cls": l_det_cls / norm, "box": l_box / norm, "mask": l_mask / norm}
     total = losses["cls"] + losses["seg"] + 2.0 * losses["det_cls"] + 2.0 * losses["box"] + 2.0 * losses["mask"]
-    return total, {k: float(v) for k, v in losses.items()}
+    return total, {k: float(v.detach()) for k, v in losses.items()}
 
 
 def augment(torch, img, inst, boxes, classes, gen):
@@ -394,6 +395,7 @@ def main(argv=None):
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop training early after this long (0: no limit)")
     ap.add_argument("--export-only", action="store_true", help="export the saved checkpoint, do not train")
     ap.add_argument("--bench", action="store_true", help="time a few training steps and exit")
+    ap.add_argument("--data-only", action="store_true", help="generate the training cache and exit")
     args = ap.parse_args(argv)
 
     import torch
@@ -412,6 +414,8 @@ def main(argv=None):
         data = build_cache(args.first_seed, n_train, args.cache + (".bench.npz" if args.bench else ""),
                            workers=args.threads)
         t_data = time.time() - t_start
+        if args.data_only:
+            return
         images = torch.from_numpy(data["image"])
         insts = torch.from_numpy(data["inst"])
         all_boxes = torch.from_numpy(data["boxes"])

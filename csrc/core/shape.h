@@ -14,6 +14,8 @@ using Shape = std::vector<int64_t>;
 constexpr int64_t kMaxElements = (int64_t{1} << 31) - 1;
 constexpr int kMaxRank = 8;
 
+// Product of the dims; saturates at INT64_MAX instead of overflowing (a shape
+// computed from a hostile file may be huge), -1 for a negative dim.
 int64_t num_elements(const Shape& shape);
 std::string shape_str(const Shape& shape);
 

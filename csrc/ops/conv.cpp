@@ -61,7 +61,7 @@ class ConvOp final : public Op {
     residual_after_activation_ = ctx.attrs.get_int("residual_after_activation", 0) != 0;
     act_ = make_activation(ctx.attrs.get_string("activation", ""), ctx.attrs.has("activation_alpha"),
                            ctx.attrs.get_float("activation_alpha", 0.0f), ctx.attrs.has("activation_beta"),
-                           ctx.attrs.get_float("activation_beta", 0.0f));
+                           ctx.attrs.get_float("activation_beta", 0.0f), ctx.isa);
 
     const int64_t in_cg = in_c_ / groups_;
     out_cg_ = out_c_ / groups_;
@@ -191,7 +191,7 @@ class ConvOp final : public Op {
             const int64_t rows = std::min<int64_t>(gemm_->mr, out_cg_ - row0);
             gemm_->fn(rows, cols, depth_, w.panel(p), b, ldb, y + row0 * pixels + col0, pixels,
                       bias_ ? bias_ + g * out_cg_ + row0 : nullptr);
-            if (act_.kind != Activation::kNone || r)
+            if (act_.kind() != Activation::kNone || r)
               for (int64_t i = 0; i < rows; ++i) {
                 const int64_t at = (row0 + i) * pixels + col0;
                 apply_epilogue(act_, y + at, r ? r + at : nullptr, residual_after_activation_, cols);

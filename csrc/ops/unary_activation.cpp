@@ -25,7 +25,7 @@ class UnaryActivationOp final : public Op {
     const bool has_alpha = alpha_attr_ && ctx.attrs.has(alpha_attr_);
     const bool has_beta = beta_attr_ && ctx.attrs.has(beta_attr_);
     act_ = make_activation(name_, has_alpha, has_alpha ? ctx.attrs.get_float(alpha_attr_, 0.0f) : 0.0f, has_beta,
-                           has_beta ? ctx.attrs.get_float(beta_attr_, 0.0f) : 0.0f);
+                           has_beta ? ctx.attrs.get_float(beta_attr_, 0.0f) : 0.0f, ctx.isa);
     count_ = num_elements(ctx.input_shapes[0]);
     ctx.output_shapes = {ctx.input_shapes[0]};
   }

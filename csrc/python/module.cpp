@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "graph/model.h"
+#include "kernels/activation.h"
 #include "kernels/gemm.h"
 #include "ops/op.h"
 
@@ -89,6 +90,15 @@ FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const Fl
   return c;
 }
 
+// Test hook: the activation kernel of `isa` on x (kind as in kernels/activation_spec.h).
+FloatArray kernel_f32_activation(const std::string& isa, int kind, float alpha, float beta, const FloatArray& x) {
+  if (kind < 0 || kind > static_cast<int>(Activation::kTanh)) throw ArgumentError("kernel_f32_activation: bad kind");
+  const ActivationSpec spec{static_cast<Activation>(kind), alpha, beta};
+  FloatArray y(std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
+  f32_activation_kernel(cap_isa(parse_isa(isa))).fn(&spec, x.data(), y.mutable_data(), static_cast<size_t>(x.size()));
+  return y;
+}
+
 }  // namespace
 
 // Bindings of the pre- and post-processing live in their own files
@@ -154,6 +164,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("default_thread_count", &ThreadPool::default_thread_count);
   m.def("supported_ops", &supported_ops);
   m.def("f32_gemm_kernel_name", [](const std::string& isa) { return std::string(f32_gemm_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_activation", &kernel_f32_activation, py::arg("isa"), py::arg("kind"), py::arg("alpha"),
+        py::arg("beta"), py::arg("x"));
+  m.def("f32_activation_kernel_name",
+        [](const std::string& isa) { return std::string(f32_activation_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"));
   bind_pre(m);
   bind_post(m);

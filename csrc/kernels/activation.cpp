@@ -1,0 +1,24 @@
+#include "kernels/activation.h"
+
+namespace edgecnn {
+
+namespace {
+
+const F32ActivationKernel kAllKernels[] = {
+#define EDGECNN_F32_ACTIVATION(isa_, arch) \
+  EDGECNN_IF_ARCH_##arch(F32ActivationKernel{"f32_activation__" #isa_, isa_::kIsa, &isa_::f32_activation}, )
+#include "kernels/f32_activation.inc"
+#undef EDGECNN_F32_ACTIVATION
+};
+
+}  // namespace
+
+const F32ActivationKernel& f32_activation_kernel(Isa isa) {
+  const F32ActivationKernel* best = &kAllKernels[0];
+  for (const auto& k : kAllKernels)
+    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
+      best = &k;
+  return *best;
+}
+
+}  // namespace edgecnn
