@@ -53,19 +53,24 @@ def reference_forward(model, proto, frame, frame_color="bgr"):
     return plan, outputs, transform
 
 
-def assert_same_detections(got, boxes, scores, classes, case):
+def assert_same_detections(got, boxes, scores, classes, case, box_tolerance=1e-2):
     assert len(got) == len(scores), f"{case}: {len(got)} detections, reference {len(scores)}"
     np.testing.assert_array_equal(got.class_ids, classes, err_msg=case)
-    np.testing.assert_allclose(got.boxes, boxes, atol=1e-3, rtol=0, err_msg=case)
+    np.testing.assert_allclose(got.boxes, boxes, atol=box_tolerance, rtol=0, err_msg=case)
     np.testing.assert_allclose(got.scores, scores, atol=1e-4, rtol=0, err_msg=case)
 
 
+# Two comparisons. With the network outputs of onnxruntime, box coordinates
+# carry the networks' float32 differences (outputs agree to 1e-4 relative, i.e.
+# up to ~1e-2 px on a 192 px input), so boxes are compared to 1e-2 px. With our
+# own network outputs fed to the reference post-processing, only the
+# post-processing is compared, to 1e-3 px.
 # yolo11n's random weights saturate many scores at exactly 1.0 in float32, so
 # which of two tied boxes survives NMS depends on 1e-7 differences between
-# onnxruntime's and our arithmetic; for it the reference post-processing runs
-# on our own network outputs (whose parity with onnxruntime test_models checks).
+# onnxruntime's and our arithmetic; it is compared on our own outputs only.
 @pytest.mark.parametrize("hw", FRAME_SIZES)
-@pytest.mark.parametrize("name,raw_source", [("yolov8n", "onnxruntime"), ("yolo11n", "edgecnn")])
+@pytest.mark.parametrize("name,raw_source", [("yolov8n", "onnxruntime"), ("yolov8n", "edgecnn"),
+                                             ("yolo11n", "edgecnn")])
 def test_detect_matches_reference(fixture_model, name, raw_source, hw):
     model, proto = fixture_model(name)
     frame = scene(*hw, seed=hw[0])
@@ -80,7 +85,8 @@ def test_detect_matches_reference(fixture_model, name, raw_source, hw):
         outputs, "yolov8", (hw[1], hw[0]), scale=t[:2], pad=t[2:], num_classes=plan.num_classes,
         score_threshold=0.3, iou_threshold=0.45, max_det=300)
     assert len(scores) > 0, f"{name} {hw}: the reference finds nothing; the comparison would be empty"
-    assert_same_detections(got, boxes, scores, classes, f"{name} frame {hw}")
+    assert_same_detections(got, boxes, scores, classes, f"{name} frame {hw} ({raw_source} outputs)",
+                           box_tolerance=1e-2 if raw_source == "onnxruntime" else 1e-3)
 
 
 @pytest.mark.parametrize("hw", FRAME_SIZES)

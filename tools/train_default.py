@@ -382,9 +382,9 @@ def export_and_convert(torch, net, Export, onnx_path, out_path, check_seeds):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train-scenes", type=int, default=16000)
+    ap.add_argument("--train-scenes", type=int, default=20000)
     ap.add_argument("--first-seed", type=int, default=0, help="training seeds: first-seed .. first-seed + n - 1")
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -392,7 +392,9 @@ def main(argv=None):
     ap.add_argument("--onnx", default=os.path.join(ROOT, "build", "default_model", "default.onnx"))
     ap.add_argument("--checkpoint", default=os.path.join(ROOT, "build", "default_model", "default.pt"))
     ap.add_argument("--out", default=os.path.join(ROOT, "python", "edgecnn", "models", "default.ecnn"))
-    ap.add_argument("--max-minutes", type=float, default=0.0, help="stop training early after this long (0: no limit)")
+    ap.add_argument("--max-minutes", type=float, default=20.0,
+                    help="training time budget: the learning-rate schedule ends at the last step or at this "
+                         "many minutes of training, whichever comes first (0: no limit)")
     ap.add_argument("--export-only", action="store_true", help="export the saved checkpoint, do not train")
     ap.add_argument("--bench", action="store_true", help="time a few training steps and exit")
     ap.add_argument("--data-only", action="store_true", help="generate the training cache and exit")
@@ -426,14 +428,18 @@ def main(argv=None):
         total_steps = steps_per_epoch * args.epochs if not args.bench else 10
         opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
         warm = min(300, total_steps // 10)
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda i: min(1.0, (i + 1) / max(warm, 1)) * 0.5 * (1 + math.cos(math.pi * min(i, total_steps) / total_steps)))
+        budget = 60.0 * args.max_minutes
+
+        def progress(i, elapsed):
+            # The schedule runs over the steps, or over the time budget when that is shorter.
+            return max(i / total_steps, elapsed / budget if budget else 0.0)
+
         gen = torch.Generator().manual_seed(1)
         step = 0
         t_train = time.time()
         net.train()
+        net.to(memory_format=torch.channels_last)
         running = {}
-        done = False
         for epoch in range(args.epochs):
             perm = torch.randperm(n, generator=gen)
             for b in range(steps_per_epoch):
@@ -441,13 +447,18 @@ def main(argv=None):
                 img = images[idx].float() / 255.0
                 inst, boxes, classes = insts[idx], all_boxes[idx], all_classes[idx]
                 img, inst, boxes, classes = augment(torch, img, inst, boxes, classes, gen)
+                img = img.contiguous(memory_format=torch.channels_last)
+                frac = progress(step, time.time() - t_train)
+                if frac >= 1.0:
+                    break
+                for group in opt.param_groups:
+                    group["lr"] = args.lr * min(1.0, (step + 1) / max(warm, 1)) * 0.5 * (1 + math.cos(math.pi * frac))
                 out = net(img)
                 loss, parts = compute_loss(torch, out, (img, inst, boxes, classes, labels[idx]), grids)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
                 opt.step()
-                sched.step()
                 step += 1
                 for k2, v in parts.items():
                     running[k2] = 0.98 * running.get(k2, v) + 0.02 * v
@@ -455,16 +466,15 @@ def main(argv=None):
                     el = time.time() - t_train
                     print(f"epoch {epoch} step {step}/{total_steps} {el:.0f}s ({el / step:.2f} s/step) "
                           + " ".join(f"{k2} {v:.3f}" for k2, v in running.items()), flush=True)
-                if step >= total_steps or (args.max_minutes and time.time() - t_start > 60 * args.max_minutes):
-                    done = True
-                    break
-            if done:
-                break
+            else:
+                continue
+            break
         train_time = time.time() - t_train
         if args.bench:
             print(f"{train_time / step:.2f} s/step at batch {args.batch}")
             return
         os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
+        net.to(memory_format=torch.contiguous_format)
         torch.save(net.state_dict(), args.checkpoint)
         info = {"parameters": params, "train_scenes": n, "first_seed": args.first_seed, "epochs": args.epochs,
                 "steps": step, "batch": args.batch, "data_seconds": round(t_data), "train_seconds": round(train_time),

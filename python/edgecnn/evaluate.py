@@ -175,3 +175,49 @@ def average_precision(predictions, ground_truths, iou_threshold: float = 0.5,
         per_class[c] = interpolated_ap(np.array([r[2] for r in recs]), num_gt[c])
     mean = float(np.mean(list(per_class.values()))) if per_class else 0.0
     return mean, per_class
+
+
+def evaluate_scenes(model, seeds, conf: Optional[float] = None, iou: Optional[float] = None) -> Dict[str, float]:
+    """Runs the four tasks through :func:`edgecnn.run` on the generated scenes of `seeds`; returns
+    {"top1", "miou", "box_map50", "mask_map50", "scenes"}.
+
+    model: a .ecnn path, bytes or loaded Model serving classify, segment, detect and instance (the
+    default model when None). conf / iou: detection thresholds (edgecnn.run's defaults when None).
+    """
+    from .api import run
+    from .scenes import SEGMENT_CLASSES, generate_scene
+
+    if model is None:
+        from .models import DEFAULT_MODEL_PATH
+
+        model = str(DEFAULT_MODEL_PATH)
+    options = {}
+    if conf is not None:
+        options["conf"] = conf
+    if iou is not None:
+        options["iou"] = iou
+    labels, predicted = [], []
+    maps_pred, maps_true = [], []
+    box_pred, box_true, mask_pred, mask_true = [], [], [], []
+    for seed in seeds:
+        sc = generate_scene(seed)
+        frame = sc.image
+        c = run("classify", frame, model, color="rgb", top_k=1)
+        labels.append(sc.label)
+        predicted.append(int(c.class_ids[0]))
+        s = run("segment", frame, model, color="rgb")
+        maps_pred.append(s.mask)
+        maps_true.append(sc.class_map)
+        d = run("detect", frame, model, color="rgb", **options)
+        box_pred.append((d.boxes, d.scores, d.class_ids))
+        box_true.append((sc.boxes, sc.classes))
+        ins = run("instance", frame, model, color="rgb", **options)
+        mask_pred.append((ins.full_masks(), ins.scores, ins.class_ids))
+        mask_true.append((sc.masks, sc.classes))
+    return {
+        "top1": top1_accuracy(predicted, labels),
+        "miou": mean_iou(maps_pred, maps_true, len(SEGMENT_CLASSES)),
+        "box_map50": average_precision(box_pred, box_true, 0.5)[0],
+        "mask_map50": average_precision(mask_pred, mask_true, 0.5)[0],
+        "scenes": len(labels),
+    }
