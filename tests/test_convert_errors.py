@@ -32,9 +32,9 @@ def test_every_unsupported_node_is_listed_in_one_error_and_no_file_is_written(tm
     with pytest.raises(UnsupportedOpError) as info:
         convert(model, out)
     listed = {(op, name): reason for op, name, reason in info.value.ops}
+    # Erf is a fallback operator (the OpenVINO backend runs it): not listed.
     assert sorted(listed) == sorted(
         [
-            ("Erf", "gelu_erf"),
             ("Resize", "upsample_cubic"),
             ("Pad", "pad_wrap"),
             ("Conv", "conv_dynamic_weights"),

@@ -1,5 +1,7 @@
 """The packed f32 GEMM microkernels of every ISA tier against a float64 numpy reference,
-at tile boundaries (tile size -1, +0, +1 and multiples) of each kernel."""
+at tile boundaries (tile size -1, +0, +1 and multiples) of each kernel, in both
+forms (C = bias + A·B and C += A·B); and the convolution GEMM driver
+(ops/gemm_driver.h) across its K and N blocks and thread splits."""
 
 import numpy as np
 import pytest
@@ -49,3 +51,52 @@ def test_random_sizes(isa, rng):
 def test_kernel_names_say_isa_and_tile(isa):
     name = edgecnn._core.f32_gemm_kernel_name(isa)
     assert name.endswith("__" + isa), name
+
+
+def check_acc(isa, m, k, n, rng):
+    w = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    c = rng.standard_normal((m, n)).astype(np.float32)
+    got = edgecnn._core.kernel_f32_gemm_acc(isa, w, b, c)
+    ref = c.astype(np.float64) + w.astype(np.float64) @ b.astype(np.float64)
+    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+    err = np.abs(got - ref)
+    at = np.unravel_index(int(err.argmax()), err.shape)
+    assert err.max() <= tol, (f"{edgecnn._core.f32_gemm_kernel_name(isa)} (acc) M={m} K={k} N={n}: "
+                              f"|diff| {err.max():.3g} at {at}")
+
+
+@pytest.mark.parametrize("dim", ["m", "n"])
+def test_accumulate_tile_boundaries(isa, dim, rng):
+    mr, nr = TILES[isa]
+    for size in boundary(mr if dim == "m" else nr):
+        for k in (1, 3, 17):
+            m, n = (size, 5) if dim == "m" else (3, size)
+            check_acc(isa, m, k, n, rng)
+
+
+def check_weight_gemm(isa, m, k, n, threads, rng):
+    w = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    bias = rng.standard_normal(m).astype(np.float32)
+    gemm = edgecnn._core.F32WeightGemm(isa, w, n, threads)
+    y = np.full((m, n), np.nan, np.float32)
+    gemm.run(b, bias, y)
+    ref = w.astype(np.float64) @ b.astype(np.float64) + bias[:, None]
+    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+    err = np.abs(y - ref)
+    case = (f"{gemm.kernel} M={m} K={k} N={n} threads={threads} (kc={gemm.kc} nc={gemm.nc} "
+            f"tasks={gemm.tasks})")
+    assert np.isfinite(y).all(), f"{case}: outputs left unwritten"
+    assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_weight_gemm_blocks(isa, threads, rng):
+    mr, nr = TILES[isa]
+    # K past one and several k blocks (the block is sized from L1: hundreds
+    # of rows), N past one column block and around panel edges, M around
+    # the panel height.
+    for m, k, n in [(1, 1, 1), (mr, 3, nr), (mr + 1, 700, nr + 1), (2 * mr - 1, 2500, 3 * nr - 1),
+                    (3, 4700, 50), (17, 64, 9000), (64, 1200, 700), (mr - 1 if mr > 1 else 1, 9, 2 * nr + 1)]:
+        check_weight_gemm(isa, m, k, n, threads, rng)

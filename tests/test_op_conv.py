@@ -149,3 +149,19 @@ def test_fused_residual(isa, rng, tmp_path, order, kind):
     x = rng.standard_normal(x_shape).astype(np.float32)
     model = conv_model(x_shape, w, b, {"group": group, "pads": [1, 1, 1, 1]}, post)
     assert_parity(model, x, isa, tmp_path, case=f"{kind} {order}")
+
+
+@pytest.mark.parametrize("k,stride", [(3, 1), (3, 2), (5, 1), (5, 2)])
+def test_depthwise_kernel_windows(isa, rng, tmp_path, k, stride):
+    # The phase-plane depthwise kernels: widths around the 8- and 16-lane
+    # vectors, symmetric and asymmetric padding, fused bias + activation.
+    c = 5
+    for h, w in ((7, 7), (16, 17), (33, 31)):
+        for pads in ([k // 2] * 4, [0, 0, 0, 0], [0, 1, 1, 0], [k // 2, 0, k // 2 + 1, 1]):
+            x_shape = (1, c, h, w)
+            wt = rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.5
+            b = rng.standard_normal(c).astype(np.float32)
+            x = rng.standard_normal(x_shape).astype(np.float32)
+            attrs = {"group": c, "strides": [stride, stride], "pads": pads}
+            model = conv_model(x_shape, wt, b, attrs, ACTIVATIONS["relu6"])
+            assert_parity(model, x, isa, tmp_path, case=f"depthwise {k}x{k}/{stride} x={x_shape} pads={pads}")

@@ -10,8 +10,8 @@ from operand_graph import OperandGraph
 from parity import assert_parity
 from single_node import single_node_ecnn
 
-# Tile edges of the kernels (4x8 scalar, 6x16 AVX2, 12x32 AVX-512, 8x12 NEON) +-1.
-EDGES = [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 32, 33]
+# Tile edges of the kernels (4x8 scalar, 6x16 AVX2, 8x48 AVX-512, 8x8 NEON) +-1.
+EDGES = [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 32, 33, 47, 48, 49]
 C_SHAPES = ["none", "scalar", "one", "row", "row2d", "column", "full"]
 
 
@@ -42,6 +42,17 @@ def test_tile_edges(isa, rng, tmp_path, dim):
         for k in (1, 5, 40):
             m, n = (size, 7) if dim == "m" else (3, size)
             model, x, case = gemm_case(rng, m, n, k, c_kind="row")
+            assert_parity(model, x, isa, tmp_path, case=case)
+
+
+@pytest.mark.parametrize("trans_a", [0, 1])
+@pytest.mark.parametrize("trans_b", [0, 1])
+def test_single_row(isa, rng, tmp_path, trans_a, trans_b):
+    # M = 1 with a constant B (classifiers) takes the matrix-vector kernel:
+    # N across its panel widths (8, 16, 48) and K across its 4-step unrolling.
+    for n in (1, 7, 8, 9, 15, 16, 17, 47, 48, 49, 97, 1000):
+        for k in (1, 3, 4, 5, 8, 130):
+            model, x, case = gemm_case(rng, 1, n, k, trans_a, trans_b, c_kind="row")
             assert_parity(model, x, isa, tmp_path, case=case)
 
 

@@ -82,7 +82,37 @@ def main(argv=None) -> int:
             shape = "x".join(str(d) for d in model.input_shape[2:])
             print(f"| {task} | {Path(path).name} | {shape} | {pre:.2f} | {net:.2f} | {post:.2f} | {total:.2f} | "
                   f"{100 * (pre + post) / total:.1f} |")
+    multi_task_table(frame, args.repeats, args.threads)
     return 0
+
+
+def multi_task_table(frame, repeats: int, threads) -> None:
+    """The embedded default model: one call running all four heads against one detect call."""
+    try:
+        from edgecnn.models import DEFAULT_MODEL_PATH
+    except ImportError:
+        return
+    if not os.path.exists(DEFAULT_MODEL_PATH):
+        return
+    model = edgecnn.load(DEFAULT_MODEL_PATH, num_threads=threads)
+    tasks = ["classify", "segment", "detect", "instance"]
+    calls = {"detect": lambda: edgecnn.run("detect", frame, model=model),
+             "all four in one call": lambda: edgecnn.run(tasks, frame, model=model),
+             "four separate calls": lambda: [edgecnn.run(t, frame, model=model) for t in tasks]}
+    for call in calls.values():
+        call()
+    times = {name: [] for name in calls}
+    for _ in range(repeats):  # interleaved, so load changes hit every variant alike
+        for name, call in calls.items():
+            t0 = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - t0)
+    base = float(np.median(times["detect"]))
+    print(f"\nDefault model ({Path(DEFAULT_MODEL_PATH).name}), end to end on the same frame:\n")
+    print("| call | ms | / detect |")
+    print("|---|---:|---:|")
+    for name, ts in times.items():
+        print(f"| {name} | {np.median(ts) * 1e3:.2f} | {np.median(ts) / base:.2f} |")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,10 @@ def build_network(torch):
             self.red3 = cbr(fpn, mid, 1)
             self.fuse2 = nn.Sequential(cbr(mid + c[1], 48), cbr(48, mid))
             self.proto = nn.Conv2d(mid, NUM_PROTOS, 1)
-            self.seg = nn.Conv2d(mid, k + 1, 1)
+            # semantic logits refined at stride 2 with the stem's features (sharper boundaries)
+            self.seg_red = cbr(mid, c[0], 1)
+            self.seg_fine = cbr(2 * c[0], c[0])
+            self.seg = nn.Conv2d(c[0], k + 1, 1)
             # detection head, shared by the levels (the export folds its BN once per level, so it is
             # stored three times: one 3x3 layer keeps the file small)
             self.det = cbr(fpn, fpn)
@@ -152,7 +155,8 @@ def build_network(torch):
             q = torch.cat([F.interpolate(self.red3(p3), scale_factor=2.0, mode="nearest"), c2], 1)
             q = self.fuse2(q)
             protos = self.proto(q)
-            seg = F.interpolate(self.seg(q), scale_factor=float(PROTO_STRIDE), mode="bilinear", align_corners=False)
+            r = torch.cat([F.interpolate(self.seg_red(q), scale_factor=2.0, mode="nearest"), f1], 1)
+            seg = F.interpolate(self.seg(self.seg_fine(r)), scale_factor=2.0, mode="bilinear", align_corners=False)
             levels = []
             for p in (p3, p4, p5):
                 h = self.det(p)
@@ -264,17 +268,12 @@ def compute_loss(torch, out, batch, grids):
     l_seg = F.cross_entropy(seg, cmap, ignore_index=IGNORE)
 
     assigned = assign(torch, boxes, classes, grids)
-    # soft instance masks at prototype resolution, (B, M, Hp, Wp)
-    onehot = (inst_l[:, None] == torch.arange(1, MAX_OBJ + 1)[None, :, None, None]).float()
-    gt_masks = F.avg_pool2d(onehot, PROTO_STRIDE)
-    hp = INPUT // PROTO_STRIDE
-    pg = (torch.arange(hp, dtype=torch.float32) + 0.5) * PROTO_STRIDE
 
     num_pos = sum(int((a >= 0).sum()) for a in assigned)
     norm = max(num_pos, 1)
     l_det_cls = cls.new_zeros(())
     l_box = cls.new_zeros(())
-    l_mask = cls.new_zeros(())
+    pos_b, pos_o, pos_coef = [], [], []
     for (box, clsl, coef), s, g, a in zip(levels, STRIDES, grids, assigned):
         n = g.shape[0]
         box = box.reshape(B, 4, n).permute(0, 2, 1)
@@ -298,15 +297,32 @@ def compute_loss(torch, out, batch, grids):
         gtb = boxes[bi, oi]
         gi, _ = giou(torch, pred, gtb)
         l_box = l_box + (1 - gi).sum() + 0.25 * ((pred - gtb).abs() / s).sum() / 4
-        # masks: BCE of coef . protos against the soft GT mask inside the GT box
-        logits = torch.einsum("pc,pchw->phw", coef[bi, ci], protos[bi])
-        tm = gt_masks[bi, oi]
-        inx = (pg[None, :] >= gtb[:, 0:1]) & (pg[None, :] <= gtb[:, 2:3])  # (P, Wp)
-        iny = (pg[None, :] >= gtb[:, 1:2]) & (pg[None, :] <= gtb[:, 3:4])
-        crop = (iny[:, :, None] & inx[:, None, :]).float()
-        # guarantee at least the cell of the centre
-        bce = F.binary_cross_entropy_with_logits(logits, tm, reduction="none")
-        l_mask = l_mask + ((bce * crop).sum((1, 2)) / crop.sum((1, 2)).clamp(min=1.0)).sum()
+        pos_b.append(bi)
+        pos_o.append(oi)
+        pos_coef.append(coef[bi, ci])
+    # masks: BCE of coef . protos against the soft GT mask inside the GT box, image by image
+    # (a matrix product per image; gathering the prototypes per positive would be slow)
+    l_mask = cls.new_zeros(())
+    if pos_b:
+        bi, oi, cf = torch.cat(pos_b), torch.cat(pos_o), torch.cat(pos_coef)
+        onehot = (inst_l[:, None] == torch.arange(1, MAX_OBJ + 1)[None, :, None, None]).float()
+        gt_masks = F.avg_pool2d(onehot, PROTO_STRIDE)  # (B, M, Hp, Wp) soft masks at prototype resolution
+        hp = INPUT // PROTO_STRIDE
+        pg = (torch.arange(hp, dtype=torch.float32) + 0.5) * PROTO_STRIDE
+        pf = protos.reshape(B, NUM_PROTOS, hp * hp)
+        for b in range(B):
+            sel = torch.nonzero(bi == b, as_tuple=True)[0]
+            if len(sel) == 0:
+                continue
+            ob = oi[sel]
+            logits = (cf[sel] @ pf[b]).reshape(-1, hp, hp)
+            tm = gt_masks[b, ob]
+            gtb = boxes[b, ob]
+            inx = (pg[None, :] >= gtb[:, 0:1]) & (pg[None, :] <= gtb[:, 2:3])
+            iny = (pg[None, :] >= gtb[:, 1:2]) & (pg[None, :] <= gtb[:, 3:4])
+            crop = (iny[:, :, None] & inx[:, None, :]).float()
+            bce = F.binary_cross_entropy_with_logits(logits, tm, reduction="none")
+            l_mask = l_mask + ((bce * crop).sum((1, 2)) / crop.sum((1, 2)).clamp(min=1.0)).sum()
     losses = {"cls": l_cls, "seg": l_seg, "det_cls": l_det_cls / norm, "box": l_box / norm, "mask": l_mask / norm}
     total = losses["cls"] + losses["seg"] + 2.0 * losses["det_cls"] + 2.0 * losses["box"] + 2.0 * losses["mask"]
     return total, {k: float(v.detach()) for k, v in losses.items()}
@@ -382,9 +398,9 @@ def export_and_convert(torch, net, Export, onnx_path, out_path, check_seeds):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train-scenes", type=int, default=20000)
+    ap.add_argument("--train-scenes", type=int, default=32000)
     ap.add_argument("--first-seed", type=int, default=0, help="training seeds: first-seed .. first-seed + n - 1")
-    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -392,7 +408,7 @@ def main(argv=None):
     ap.add_argument("--onnx", default=os.path.join(ROOT, "build", "default_model", "default.onnx"))
     ap.add_argument("--checkpoint", default=os.path.join(ROOT, "build", "default_model", "default.pt"))
     ap.add_argument("--out", default=os.path.join(ROOT, "python", "edgecnn", "models", "default.ecnn"))
-    ap.add_argument("--max-minutes", type=float, default=20.0,
+    ap.add_argument("--max-minutes", type=float, default=30.0,
                     help="training time budget: the learning-rate schedule ends at the last step or at this "
                          "many minutes of training, whichever comes first (0: no limit)")
     ap.add_argument("--export-only", action="store_true", help="export the saved checkpoint, do not train")
@@ -400,6 +416,9 @@ def main(argv=None):
     ap.add_argument("--data-only", action="store_true", help="generate the training cache and exit")
     args = ap.parse_args(argv)
 
+    # Threads sleep rather than spin while waiting: the machine is shared, and spinning threads
+    # slow everyone (this run most) when other processes want the cores.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     torch.set_num_threads(args.threads)

@@ -41,11 +41,23 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
   check_supported_ops(def_);
   const int threads = options.num_threads > 0 ? options.num_threads : ThreadPool::default_thread_count();
 
-  // Shape inference and operator preparation, in node order.
+  // Shape inference and operator preparation, in node order. Every tensor an
+  // operator sees fits the memory limit: graph inputs are checked here, each
+  // node's outputs right after its prepare().
+  const size_t max_bytes = options.max_memory_bytes;
+  const int64_t max_elements = static_cast<int64_t>(std::min<size_t>(kMaxElements, max_bytes / sizeof(float)));
+  auto memory_limit_error = [&](const std::string& what, size_t bytes) {
+    return FormatError(what + " would need " + std::to_string(bytes) + " bytes, more than the model memory limit of " +
+                       std::to_string(max_bytes) + " bytes");
+  };
   const size_t tensor_count = def_.tensors.size();
   shapes_.assign(tensor_count, Shape{});
   for (size_t t = 0; t < tensor_count; ++t)
     if (def_.tensors[t].has_shape) shapes_[t] = def_.tensors[t].shape;
+  for (int32_t t : def_.inputs)
+    if (num_elements(shapes_[t]) > max_elements)
+      throw memory_limit_error("graph input '" + def_.tensors[t].name + "' " + shape_str(shapes_[t]),
+                               static_cast<size_t>(num_elements(shapes_[t])) * sizeof(float));
   steps_.resize(def_.nodes.size());
   size_t scratch_bytes = 0;
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
@@ -53,6 +65,7 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     Step& step = steps_[i];
     step.op = create_op(n.op_type);
     PrepareContext ctx{n, NodeAttrs(n), isa_, threads, {}, {}, {}, {}};
+    ctx.max_output_elements = max_elements;
     for (int32_t t : n.inputs) {
       ctx.present.push_back(t >= 0);
       ctx.input_shapes.push_back(t >= 0 ? shapes_[t] : Shape{});
@@ -69,6 +82,9 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
           if (d < 1) throw FormatError("output " + std::to_string(o) + " would have shape " + shape_str(s));
         if (num_elements(s) > kMaxElements)
           throw FormatError("output " + std::to_string(o) + " would have more than 2^31 - 1 elements");
+        if (num_elements(s) > max_elements)
+          throw memory_limit_error("output " + std::to_string(o) + " " + shape_str(s),
+                                   static_cast<size_t>(num_elements(s)) * sizeof(float));
         const TensorDef& td = def_.tensors[n.outputs[o]];
         if (td.has_shape && td.shape != s)
           throw FormatError("output '" + td.name + "' is declared " + shape_str(td.shape) + " but computes to " +
@@ -80,6 +96,8 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     } catch (const UnsupportedError& e) {
       throw UnsupportedError(node_label(n, i) + ": " + e.what());
     }
+    if (step.op->scratch_bytes() > max_bytes)
+      throw memory_limit_error(node_label(n, i) + ": its scratch memory", step.op->scratch_bytes());
     scratch_bytes = std::max(scratch_bytes, step.op->scratch_bytes());
   }
 
@@ -110,6 +128,8 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
   for (int32_t t : def_.outputs) buffers[buffer_of[t]].last_step = end_step;
   const MemoryPlan plan = plan_memory(buffers);
   const size_t scratch_offset = round_up(plan.arena_bytes, AlignedBuffer::kAlignment);
+  if (scratch_offset > max_bytes || scratch_bytes > max_bytes - scratch_offset)
+    throw memory_limit_error("the model's activations and scratch", scratch_offset + scratch_bytes);
   arena_ = AlignedBuffer(scratch_offset + scratch_bytes);
   scratch_ = reinterpret_cast<float*>(arena_.data() + scratch_offset);
   tensor_data_.assign(tensor_count, nullptr);

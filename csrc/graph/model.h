@@ -15,10 +15,16 @@
 
 namespace edgecnn {
 
+// Largest memory a model may plan at load (activations, graph inputs and the
+// shared scratch): a file asking for more is refused with FormatError before
+// that memory is allocated, so a small hostile file cannot take the machine's.
+constexpr size_t kDefaultMaxMemoryBytes = size_t{4} << 30;
+
 struct ModelOptions {
   int num_threads = 0;  // 0: one per hardware thread
   Isa isa = Isa::kScalar;
   bool verify_checksum = true;
+  size_t max_memory_bytes = kDefaultMaxMemoryBytes;
 };
 
 struct TensorInfo {

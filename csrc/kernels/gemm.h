@@ -22,6 +22,16 @@ namespace edgecnn {
 // writes only the mr x nc valid outputs.
 using F32GemmUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
                                 float* c, size_t ldc, const float* bias);
+// The accumulating variant, for products split along k: C[r][j] += the same
+// sum (C read and written at the same mr x nc places only).
+using F32GemmAccUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
+                                   float* c, size_t ldc);
+// The matrix-vector product of a one-row A (M = 1: classifiers) against one
+// packed column panel of B (NR wide, element (k, j) at b[k*NR + j], the
+// layout of a constant B in ops/gemm_driver.h):
+//   y[j] = sum_k a[k * a_stride] * b[k*NR + j]   for j < nc <= NR.
+// B streams once; several k steps run on separate accumulators.
+using F32GemvUkernel = void (*)(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, float* y);
 
 struct F32GemmKernel {
   const char* name;
@@ -29,12 +39,18 @@ struct F32GemmKernel {
   int mr;
   int nr;
   F32GemmUkernel fn;
+  F32GemmAccUkernel acc;
+  F32GemvUkernel gemv;  // same NR as the GEMM tile
 };
 
 #define EDGECNN_F32_GEMM(isa, mr, nr, arch)                                                   \
   namespace isa {                                                                             \
   void f32_gemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* b,  \
                             size_t ldb, float* c, size_t ldc, const float* bias);            \
+  void f32_gemm_##mr##x##nr##_acc(size_t m, size_t nc, size_t kc, const float* a,             \
+                                  const float* b, size_t ldb, float* c, size_t ldc);         \
+  void f32_gemv_##nr(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,  \
+                     float* y);                                                              \
   }
 #include "kernels/f32_gemm.inc"
 #undef EDGECNN_F32_GEMM

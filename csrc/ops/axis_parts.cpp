@@ -9,6 +9,9 @@ namespace edgecnn {
 
 AxisParts AxisParts::plan(const Shape& whole, const std::vector<Shape>& parts, int axis) {
   AxisParts p;
+  // Bounds first: the offsets below are products of these dims.
+  if (num_elements(whole) > kMaxElements)
+    throw FormatError("the whole " + shape_str(whole) + " would have more than 2^31 - 1 elements");
   int64_t inner = 1;
   for (size_t d = 0; d < whole.size(); ++d) {
     if (static_cast<int>(d) < axis) p.outer *= whole[d];
@@ -23,6 +26,9 @@ AxisParts AxisParts::plan(const Shape& whole, const std::vector<Shape>& parts, i
     if (!match)
       throw FormatError("part " + std::to_string(i) + " " + shape_str(s) + " does not match " + shape_str(whole) +
                         " outside axis " + std::to_string(axis));
+    if (s[axis] < 0 || s[axis] > whole[axis] - along)
+      throw FormatError("the parts exceed the whole's " + std::to_string(whole[axis]) + " along axis " +
+                        std::to_string(axis));
     along += s[axis];
     p.offset.push_back(along * inner);
   }

@@ -2,17 +2,25 @@
 // bias, activation, and a residual input R added before or after it.
 //
 // Paths, chosen at prepare:
-//   depthwise  groups == C_in == C_out: direct sliding window per channel.
+//   depthwise  groups == C_in == C_out. 3x3 and 5x5 windows with equal
+//              strides 1 or 2 and no dilation: the kernels of
+//              kernels/dwconv.h, one channel plane at a time, the epilogue
+//              applied to the plane while it is in cache. Others: the direct
+//              sliding window per channel (also the reference).
 //   pointwise  1x1, stride 1, no padding: no im2col; B is the input map
-//              X[c_in, H*W], a column block of which is copied contiguously.
-//   general    im2col of a block of output columns into per-thread scratch,
-//              then GEMM against the weights packed at load.
+//              X[c_in, H*W], whose blocks are copied into panels.
+//   general    im2col, written block by block straight into the panel
+//              layout of the GEMM's B blocks.
+// Both GEMM paths run WeightGemm (ops/gemm_driver.h) against the weights
+// packed at load; the epilogue runs on each finished band of rows.
 #include <algorithm>
 #include <cstring>
 
 #include "core/aligned_buffer.h"
+#include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "ops/activation.h"
+#include "ops/gemm_driver.h"
 #include "ops/window.h"
 
 namespace edgecnn {
@@ -69,6 +77,13 @@ class ConvOp final : public Op {
     if (groups_ == in_c_ && groups_ == out_c_) {
       path_ = ConvPath::kDepthwise;
       dw_weights_.assign(weights, weights + out_c_ * win_.kh * win_.kw);
+      const bool square = win_.kh == win_.kw && win_.sh == win_.sw && win_.dh == 1 && win_.dw == 1;
+      dw_kernel_ = square ? f32_dwconv_kernel(ctx.isa, static_cast<int>(win_.kh), static_cast<int>(win_.sh)) : nullptr;
+      if (dw_kernel_ != nullptr) {
+        dw_plane_ = DwconvPlane{in_h_, in_w_, out_h_, out_w_, win_.pad_top, win_.pad_left, dw_kernel_->k, dw_kernel_->s};
+        scratch_bytes_ = static_cast<size_t>(ctx.num_threads) *
+                         round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
+      }
       return;
     }
     const bool unit_window = win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1;
@@ -78,15 +93,8 @@ class ConvOp final : public Op {
     for (int64_t g = 0; g < groups_; ++g)
       packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_->mr));
 
-    // Column blocks: a block of B (depth x block floats) should stay in about
-    // a quarter of a typical L2 (1 MiB) while the weight panels stream.
-    const int64_t pixels = out_h_ * out_w_;
-    const int64_t nr = gemm_->nr;
-    int64_t block = (65536 / std::max<int64_t>(depth_, 1)) / nr * nr;
-    block = std::clamp<int64_t>(block, nr, 512);
-    block_ = std::min(block, (pixels + nr - 1) / nr * nr);
-    num_threads_ = ctx.num_threads;
-    scratch_bytes_ = static_cast<size_t>(num_threads_) * round_up(depth_ * block_ * sizeof(float), 64);
+    wgemm_.plan(*gemm_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
+    scratch_bytes_ = wgemm_.scratch_bytes();
   }
 
   size_t scratch_bytes() const override { return scratch_bytes_; }
@@ -100,104 +108,107 @@ class ConvOp final : public Op {
   }
 
  private:
-  // im2col of output columns [col0, col0 + cols) for one image and group:
-  // col[k][j] (row stride cols) with k = (c, ky, kx) row-major and j the
-  // column in the block; zero where the window reads padding. Each output row
-  // crossed by the block is one segment, whose valid input span is computed
-  // once, so the inner loop is a plain (strided) copy.
-  void im2col(const float* x, int64_t col0, int64_t cols, float* col) const {
-    const int64_t in_cg = in_c_ / groups_;
-    for (int64_t c = 0; c < in_cg; ++c) {
+  // im2col of rows [k0, k0 + kc) and output columns [n0, n0 + nc) of one
+  // image and group into WeightGemm's block layout (ops/gemm_driver.h):
+  // B(k, j) with k = (c, ky, kx) row-major and j the output pixel; 0 where
+  // the window reads padding. Each output row crossed by the block is cut at
+  // the panel boundaries into runs whose valid input span is computed once,
+  // so the inner loops are plain (strided) copies.
+  void im2col(const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr, float* block) const {
+    const int64_t window = win_.kh * win_.kw;
+    for (int64_t kk = k0; kk < k0 + kc; ++kk) {
+      const int64_t c = kk / window, ky = kk % window / win_.kw, kx = kk % win_.kw;
       const float* plane = x + c * in_h_ * in_w_;
-      for (int64_t ky = 0; ky < win_.kh; ++ky)
-        for (int64_t kx = 0; kx < win_.kw; ++kx) {
-          float* row = col + ((c * win_.kh + ky) * win_.kw + kx) * cols;
-          const int64_t x_shift = kx * win_.dw - win_.pad_left;  // ix = ox * sw + x_shift
-          // Output columns whose ix lies in [0, in_w): ox in [ox_lo, ox_hi).
-          const int64_t ox_lo = x_shift >= 0 ? 0 : (-x_shift + win_.sw - 1) / win_.sw;
-          const int64_t ox_hi =
-              in_w_ - x_shift <= 0 ? 0 : std::min(out_w_, (in_w_ - x_shift + win_.sw - 1) / win_.sw);
-          int64_t j = 0;
-          int64_t pixel = col0;
-          while (j < cols) {
-            const int64_t oy = pixel / out_w_, ox0 = pixel % out_w_;
-            const int64_t n = std::min(cols - j, out_w_ - ox0);
-            const int64_t iy = oy * win_.sh - win_.pad_top + ky * win_.dh;
-            float* dst = row + j;
-            if (iy < 0 || iy >= in_h_) {
-              std::fill(dst, dst + n, 0.0f);
-            } else {
-              const float* src_row = plane + iy * in_w_;
-              const int64_t a = std::clamp(ox_lo, ox0, ox0 + n), b = std::clamp(ox_hi, a, ox0 + n);
-              std::fill(dst, dst + (a - ox0), 0.0f);
-              if (win_.sw == 1) {
-                std::copy(src_row + a + x_shift, src_row + b + x_shift, dst + (a - ox0));
-              } else {
-                for (int64_t ox = a; ox < b; ++ox) dst[ox - ox0] = src_row[ox * win_.sw + x_shift];
-              }
-              std::fill(dst + (b - ox0), dst + n, 0.0f);
-            }
-            j += n;
-            pixel += n;
+      float* row = block + (kk - k0) * nr;  // + panel * kc * nr + column in panel
+      const int64_t x_shift = kx * win_.dw - win_.pad_left;  // ix = ox * sw + x_shift
+      // Output columns whose ix lies in [0, in_w): ox in [ox_lo, ox_hi).
+      const int64_t ox_lo = x_shift >= 0 ? 0 : (-x_shift + win_.sw - 1) / win_.sw;
+      const int64_t ox_hi = in_w_ - x_shift <= 0 ? 0 : std::min(out_w_, (in_w_ - x_shift + win_.sw - 1) / win_.sw);
+      int64_t j = 0;
+      int64_t oy = n0 / out_w_, ox = n0 % out_w_;
+      while (j < nc) {
+        const int64_t n = std::min({nc - j, out_w_ - ox, nr - j % nr});
+        float* dst = row + (j / nr) * kc * nr + j % nr;
+        const int64_t iy = oy * win_.sh - win_.pad_top + ky * win_.dh;
+        if (iy < 0 || iy >= in_h_) {
+          std::fill(dst, dst + n, 0.0f);
+        } else {
+          const float* src_row = plane + iy * in_w_;
+          const int64_t a = std::clamp(ox_lo, ox, ox + n), b = std::clamp(ox_hi, a, ox + n);
+          std::fill(dst, dst + (a - ox), 0.0f);
+          if (win_.sw == 1) {
+            std::copy(src_row + a + x_shift, src_row + b + x_shift, dst + (a - ox));
+          } else {
+            for (int64_t o = a; o < b; ++o) dst[o - ox] = src_row[o * win_.sw + x_shift];
           }
+          std::fill(dst + (b - ox), dst + n, 0.0f);
         }
+        j += n;
+        ox += n;
+        if (ox == out_w_) {
+          ox = 0;
+          ++oy;
+        }
+      }
     }
   }
 
-  // The pointwise path's B block: rows of the input map, copied so the GEMM
-  // reads rows `cols` apart instead of a whole feature map apart (large
-  // strides alias in the cache and TLB).
-  void copy_rows(const float* x, int64_t col0, int64_t cols, float* col) const {
-    const int64_t pixels = in_h_ * in_w_;
-    for (int64_t k = 0; k < depth_; ++k) std::copy(x + k * pixels + col0, x + k * pixels + col0 + cols, col + k * cols);
-  }
+  // B blocks of one image and group: im2col, or rows of the input map (1x1).
+  class Source final : public BlockSource {
+   public:
+    Source(const ConvOp& op, const float* x) : op_(op), x_(x) {}
+    void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const override {
+      if (op_.path_ == ConvPath::kGeneral) {
+        op_.im2col(x_, k0, kc, n0, nc, nr, block);
+        return;
+      }
+      const int64_t pixels = op_.in_h_ * op_.in_w_;
+      for (int64_t q = 0; q * nr < nc; ++q) {
+        const int64_t cols = std::min<int64_t>(nr, nc - q * nr);
+        float* dst = block + q * kc * nr;
+        for (int64_t kk = k0; kk < k0 + kc; ++kk, dst += nr) {
+          const float* src = x_ + kk * pixels + n0 + q * nr;
+          std::copy(src, src + cols, dst);
+        }
+      }
+    }
+
+   private:
+    const ConvOp& op_;
+    const float* x_;
+  };
+
+  // Activation and residual on each finished band of output rows.
+  class Epilogue final : public BandEpilogue {
+   public:
+    Epilogue(const ConvOp& op, float* y, const float* r, int64_t ld) : op_(op), y_(y), r_(r), ld_(ld) {}
+    void apply(int64_t row0, int64_t rows, int64_t n0, int64_t nc) const override {
+      for (int64_t i = row0; i < row0 + rows; ++i)
+        apply_epilogue(op_.act_, y_ + i * ld_ + n0, r_ ? r_ + i * ld_ + n0 : nullptr, op_.residual_after_activation_,
+                       static_cast<size_t>(nc));
+    }
+
+   private:
+    const ConvOp& op_;
+    float* y_;
+    const float* r_;
+    int64_t ld_;
+  };
 
   void run_gemm(const RunContext& ctx) const {
     const int64_t pixels = out_h_ * out_w_;
-    const int64_t col_blocks = (pixels + block_ - 1) / block_;
-    const int64_t panels = packed_[0].panel_count();
-    // Split the weight panels too when there are fewer column blocks than
-    // threads (late layers: few pixels, many channels).
-    const int64_t row_chunks =
-        std::min<int64_t>(panels, std::max<int64_t>(1, (2 * num_threads_ + col_blocks - 1) / col_blocks));
-    const int64_t panels_per_chunk = (panels + row_chunks - 1) / row_chunks;
     const float* x_all = ctx.inputs[0];
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
     float* y_all = ctx.outputs[0];
     const int64_t in_cg = in_c_ / groups_;
+    const bool epilogue = act_.kind() != Activation::kNone || r_all != nullptr;
     for (int64_t n = 0; n < batch_; ++n)
       for (int64_t g = 0; g < groups_; ++g) {
-        const float* x = x_all + (n * in_c_ + g * in_cg) * in_h_ * in_w_;
         const int64_t out_offset = (n * out_c_ + g * out_cg_) * pixels;
-        float* y = y_all + out_offset;
-        const float* r = r_all ? r_all + out_offset : nullptr;
-        const PackedMatrix& w = packed_[g];
-        ctx.pool.run(col_blocks * row_chunks, [&](int64_t task, int thread) {
-          const int64_t cb = task / row_chunks, rc = task % row_chunks;
-          const int64_t col0 = cb * block_;
-          const int64_t cols = std::min(block_, pixels - col0);
-          float* col = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) +
-                                                thread * round_up(depth_ * block_ * sizeof(float), 64));
-          if (path_ == ConvPath::kPointwise) {
-            copy_rows(x, col0, cols, col);
-          } else {
-            im2col(x, col0, cols, col);
-          }
-          const float* b = col;
-          const int64_t ldb = cols;
-          const int64_t p_end = std::min(panels, (rc + 1) * panels_per_chunk);
-          for (int64_t p = rc * panels_per_chunk; p < p_end; ++p) {
-            const int64_t row0 = p * gemm_->mr;
-            const int64_t rows = std::min<int64_t>(gemm_->mr, out_cg_ - row0);
-            gemm_->fn(rows, cols, depth_, w.panel(p), b, ldb, y + row0 * pixels + col0, pixels,
-                      bias_ ? bias_ + g * out_cg_ + row0 : nullptr);
-            if (act_.kind() != Activation::kNone || r)
-              for (int64_t i = 0; i < rows; ++i) {
-                const int64_t at = (row0 + i) * pixels + col0;
-                apply_epilogue(act_, y + at, r ? r + at : nullptr, residual_after_activation_, cols);
-              }
-          }
-        });
+        const Source source(*this, x_all + (n * in_c_ + g * in_cg) * in_h_ * in_w_);
+        const Epilogue ep(*this, y_all + out_offset, r_all ? r_all + out_offset : nullptr, pixels);
+        wgemm_.run(packed_[g], source, bias_ ? bias_ + g * out_cg_ : nullptr, y_all + out_offset, pixels,
+                   epilogue ? &ep : nullptr, ctx.scratch, ctx.pool);
       }
   }
 
@@ -206,6 +217,20 @@ class ConvOp final : public Op {
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
     float* y_all = ctx.outputs[0];
     const int64_t pixels = out_h_ * out_w_;
+    if (dw_kernel_ != nullptr) {
+      const size_t scratch_stride = round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
+      ctx.pool.run(batch_ * out_c_, [&](int64_t task, int thread) {
+        const int64_t c = task % out_c_;
+        float* scratch = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + thread * scratch_stride);
+        float* y = y_all + task * pixels;
+        dw_kernel_->fn(&dw_plane_, x_all + task * in_h_ * in_w_, dw_weights_.data() + c * win_.kh * win_.kw,
+                       bias_ ? bias_[c] : 0.0f, scratch, y);
+        // The plane is still in L1/L2: one epilogue call per channel.
+        if (act_.kind() != Activation::kNone || r_all)
+          apply_epilogue(act_, y, r_all ? r_all + task * pixels : nullptr, residual_after_activation_, pixels);
+      });
+      return;
+    }
     ctx.pool.run(batch_ * out_c_, [&](int64_t task, int) {
       const int64_t c = task % out_c_;
       const float* x = x_all + task * in_h_ * in_w_;
@@ -231,8 +256,7 @@ class ConvOp final : public Op {
   }
 
   int64_t batch_ = 0, in_c_ = 0, in_h_ = 0, in_w_ = 0, out_c_ = 0, out_h_ = 0, out_w_ = 0;
-  int64_t groups_ = 1, out_cg_ = 0, depth_ = 0, block_ = 0;
-  int num_threads_ = 1;
+  int64_t groups_ = 1, out_cg_ = 0, depth_ = 0;
   Window2d win_;
   ConvPath path_ = ConvPath::kGeneral;
   const float* bias_ = nullptr;
@@ -241,7 +265,10 @@ class ConvOp final : public Op {
   ActivationParams act_;
   const F32GemmKernel* gemm_ = nullptr;
   std::vector<PackedMatrix> packed_;
+  WeightGemm wgemm_;
   std::vector<float> dw_weights_;
+  const F32DwconvKernel* dw_kernel_ = nullptr;
+  DwconvPlane dw_plane_;
   size_t scratch_bytes_ = 0;
 };
 

@@ -1,10 +1,56 @@
 #include "ops/gemm_driver.h"
 
 #include <algorithm>
+#include <cstdlib>  // TUNE-TEMP
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 namespace edgecnn {
 
 namespace {
+
+// Per-core data cache sizes in bytes (sysconf where the C library knows
+// them, else typical values of current x86 and ARM cores).
+struct CacheSizes {
+  int64_t l1 = 32 * 1024, l2 = 512 * 1024;
+};
+
+const CacheSizes& cache_sizes() {
+  static const CacheSizes sizes = [] {
+    CacheSizes c;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+    const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (l1 >= 16 * 1024 && l1 <= 1024 * 1024) c.l1 = l1;
+    if (l2 >= 128 * 1024 && l2 <= 64 * 1024 * 1024) c.l2 = l2;
+#endif
+    return c;
+  }();
+  return sizes;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// B rows of a dense row-major matrix, packed (WeightGemm's block layout).
+class DenseSource final : public BlockSource {
+ public:
+  DenseSource(const float* b, int64_t n) : b_(b), n_(n) {}
+  void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const override {
+    for (int64_t q = 0; q * nr < nc; ++q) {
+      const int64_t cols = std::min<int64_t>(nr, nc - q * nr);
+      float* dst = block + q * kc * nr;
+      for (int64_t kk = 0; kk < kc; ++kk, dst += nr) {
+        const float* src = b_ + (k0 + kk) * n_ + n0 + q * nr;
+        std::copy(src, src + cols, dst);
+      }
+    }
+  }
+
+ private:
+  const float* b_;
+  int64_t n_;
+};
 
 // A column chunk of B (K x cols floats) should stay in about half of a
 // typical L2 (256 KiB) while every A panel of the task streams over it.
@@ -25,6 +71,83 @@ void pack_left_panel(const float* a, int64_t a_row, int64_t a_col, int64_t rows,
 }
 
 }  // namespace
+
+void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads) {
+  kernel_ = &kernel;
+  m_ = m;
+  k_ = k;
+  n_ = n;
+  num_threads_ = std::max(1, num_threads);
+  const CacheSizes& cache = cache_sizes();
+  const int64_t mr = kernel.mr, nr = kernel.nr;
+  // kc: the A micro-panel (mr x kc floats) in half of L1; split K evenly.
+  int64_t kc_max = std::max<int64_t>(64, cache.l1 / 2 / (mr * 4));
+  if (const char* e = getenv("EDGECNN_TUNE_KC")) kc_max = atoi(e);  // TUNE-TEMP
+  const int64_t k_blocks = ceil_div(k, kc_max);
+  kc_ = ceil_div(k, k_blocks);
+  // nc: the B block (kc x nc floats) in half of L2; columns split evenly.
+  const int64_t n_panels = ceil_div(n, nr);
+  int64_t l2_share = cache.l2 / 2;
+  if (const char* e = getenv("EDGECNN_TUNE_L2")) l2_share = atoi(e);  // TUNE-TEMP
+  const int64_t nc_max = std::max<int64_t>(1, l2_share / (kc_ * 4) / nr) * nr;
+  col_blocks_ = ceil_div(n, nc_max);
+  // Enough column blocks for every thread, in a multiple of the thread
+  // count when there are panels for it (equal shares).
+  if (num_threads_ > 1 && n_panels >= num_threads_)
+    col_blocks_ = std::min(n_panels, ceil_div(col_blocks_, num_threads_) * num_threads_);
+  nc_ = ceil_div(ceil_div(n, col_blocks_), nr) * nr;
+  col_blocks_ = ceil_div(n, nc_);
+  // Too few column blocks (small maps): split the weight panels too.
+  const int64_t m_panels = ceil_div(m, mr);
+  row_chunks_ = col_blocks_ >= num_threads_ ? 1 : std::min(m_panels, ceil_div(2 * num_threads_, col_blocks_));
+  panels_per_chunk_ = ceil_div(m_panels, row_chunks_);
+  row_chunks_ = ceil_div(m_panels, panels_per_chunk_);
+  block_bytes_ = round_up(static_cast<size_t>(kc_ * nc_) * sizeof(float), 64);
+}
+
+void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
+                     const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const {
+  const F32GemmKernel& kern = *kernel_;
+  const int64_t mr = kern.mr, nr = kern.nr;
+  const int64_t m_panels = ceil_div(m_, mr);
+  pool.run(col_blocks_ * row_chunks_, [&](int64_t task, int thread) {
+    const int64_t cb = task / row_chunks_, rc = task % row_chunks_;
+    const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
+    const int64_t p0 = rc * panels_per_chunk_, p1 = std::min(m_panels, p0 + panels_per_chunk_);
+    float* block = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(scratch) + thread * block_bytes_);
+    for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
+      const int64_t kc = std::min(kc_, k_ - k0);
+      b.pack(k0, kc, n0, nc, kern.nr, block);
+      const bool last = k0 + kc == k_;
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t row0 = p * mr, rows = std::min(mr, m_ - row0);
+        const float* a = w.panel(p) + k0 * mr;
+        float* yp = y + row0 * ldy + n0;
+        for (int64_t q = 0; q * nr < nc; ++q) {
+          const int64_t cols = std::min(nr, nc - q * nr);
+          if (k0 == 0) {
+            kern.fn(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy, bias ? bias + row0 : nullptr);
+          } else {
+            kern.acc(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy);
+          }
+        }
+        if (last && epilogue) epilogue->apply(row0, rows, n0, nc);
+      }
+    }
+  });
+}
+
+DenseWeightGemm::DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads)
+    : pool_(num_threads), m_(m), k_(k), n_(n) {
+  const F32GemmKernel& kernel = f32_gemm_kernel(isa);
+  w_ = pack_f32_gemm_weights(w, m, k, k, kernel.mr);
+  gemm_.plan(kernel, m, k, n, num_threads);
+  scratch_ = AlignedBuffer(gemm_.scratch_bytes());
+}
+
+void DenseWeightGemm::run(const float* b, const float* bias, float* y) {
+  gemm_.run(w_, DenseSource(b, n_), bias, y, n_, nullptr, scratch_.floats(), pool_);
+}
 
 int64_t packed_right_floats(int64_t k, int64_t n, int nr) { return (n + nr - 1) / nr * nr * k; }
 
@@ -85,18 +208,26 @@ void BatchedGemm::run(const GemmOperands& ops, float* scratch, ThreadPool& pool)
       }
       const int64_t row0 = rp * mr;
       const int64_t rows = std::min(mr, m - row0);
-      if (batch_panel != packed) {
-        pack_left_panel(ops.a + a_off + row0 * g_.a_row, g_.a_row, g_.a_col, rows, k, kern.mr, panel);
-        packed = batch_panel;
-      }
       const int64_t col0 = cc * chunk_cols_;
       const int64_t cols = std::min(chunk_cols_, n - col0);
       float* y = ops.y + b * m * n + row0 * n + col0;
-      if (g_.b_packed) {
+      if (rows == 1 && g_.b_packed) {
+        // One row (M = 1, classifiers): a matrix-vector product streaming
+        // the packed B panels once, A read in place (any stride).
+        const float* a_row = ops.a + a_off + row0 * g_.a_row;
         for (int64_t j = 0; j < cols; j += nr)
-          kern.fn(rows, std::min(nr, cols - j), k, panel, ops.b + b_off + (col0 + j) * k, nr, y + j, n, nullptr);
+          kern.gemv(std::min(nr, cols - j), k, a_row, g_.a_col, ops.b + b_off + (col0 + j) * k, y + j);
       } else {
-        kern.fn(rows, cols, k, panel, ops.b + b_off + col0, g_.ldb, y, n, nullptr);
+        if (batch_panel != packed) {
+          pack_left_panel(ops.a + a_off + row0 * g_.a_row, g_.a_row, g_.a_col, rows, k, kern.mr, panel);
+          packed = batch_panel;
+        }
+        if (g_.b_packed) {
+          for (int64_t j = 0; j < cols; j += nr)
+            kern.fn(rows, std::min(nr, cols - j), k, panel, ops.b + b_off + (col0 + j) * k, nr, y + j, n, nullptr);
+        } else {
+          kern.fn(rows, cols, k, panel, ops.b + b_off + col0, g_.ldb, y, n, nullptr);
+        }
       }
       if (!epilogue) continue;
       for (int64_t i = 0; i < rows; ++i) {

@@ -1,5 +1,18 @@
-// Batched matrix products on the packed f32 GEMM microkernels (kernels/gemm.h),
-// shared by Gemm and MatMul:
+// Matrix products on the packed f32 GEMM microkernels (kernels/gemm.h).
+//
+// 1. WeightGemm, for convolutions: Y[M x N] = W[M x K] · B[K x N] + bias, with
+//    W packed at load (kernels/gemm.h) and B produced by the caller (im2col,
+//    or the input map itself for 1x1) one block at a time, already packed in
+//    column panels of the kernel's NR:
+//      a block covers rows [k0, k0 + kc) and columns [n0, n0 + nc) of B; its
+//      panel q holds columns n0 + q*NR + j (j < NR) with element (k, j) at
+//      block[q*kc*NR + (k - k0)*NR + j]; only valid columns are ever read.
+//    Blocking: kc so that an A micro-panel (MR x kc) stays in L1 while it
+//    sweeps the block's panels; nc so that a block (kc x nc) stays in about
+//    half of L2 while every A micro-panel of the task streams over it.
+//    Threads take (column block, row chunk) tasks, each packing its own blocks.
+//
+// 2. BatchedGemm, shared by Gemm and MatMul:
 //   Y_b[M x N] = alpha * A_b[M x K] · B_b[K x N] + beta * C      (C optional)
 //
 // The microkernel's packed operand is its left one, in panels of MR rows, and
@@ -20,6 +33,64 @@
 #include "kernels/gemm.h"
 
 namespace edgecnn {
+
+// Produces blocks of B for WeightGemm (layout above).
+class BlockSource {
+ public:
+  virtual ~BlockSource() = default;
+  virtual void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const = 0;
+};
+
+// Called once per finished tile row band: rows [row0, row0 + rows) x columns
+// [n0, n0 + nc) of Y hold their final W · B + bias (still in cache).
+class BandEpilogue {
+ public:
+  virtual ~BandEpilogue() = default;
+  virtual void apply(int64_t row0, int64_t rows, int64_t n0, int64_t nc) const = 0;
+};
+
+class WeightGemm {
+ public:
+  // Chooses the block sizes for the kernel and the cache sizes of this
+  // machine, and the task split for `num_threads`.
+  void plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads);
+  const F32GemmKernel& kernel() const { return *kernel_; }
+  // Per-thread B blocks.
+  size_t scratch_bytes() const { return static_cast<size_t>(num_threads_) * block_bytes_; }
+  // Y (row stride ldy) = W · B + bias (bias: M floats or null); epilogue may be null.
+  void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
+           const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;
+  int64_t kc() const { return kc_; }
+  int64_t nc() const { return nc_; }
+  int64_t tasks() const { return col_blocks_ * row_chunks_; }
+
+ private:
+  const F32GemmKernel* kernel_ = nullptr;
+  int64_t m_ = 0, k_ = 0, n_ = 0;
+  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, row_chunks_ = 1, panels_per_chunk_ = 1;
+  int num_threads_ = 1;
+  size_t block_bytes_ = 0;
+};
+
+// Y[M x N] = W · B + bias for a dense row-major B (K x N): WeightGemm with
+// its own pool, packed weights and scratch. For tests and benchmarks of the
+// convolution GEMM outside a model.
+class DenseWeightGemm {
+ public:
+  DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads);
+  void run(const float* b, const float* bias, float* y);
+  const WeightGemm& gemm() const { return gemm_; }
+  int64_t m() const { return m_; }
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+
+ private:
+  ThreadPool pool_;
+  PackedMatrix w_;
+  WeightGemm gemm_;
+  AlignedBuffer scratch_;
+  int64_t m_ = 0, k_ = 0, n_ = 0;
+};
 
 struct GemmGeometry {
   int64_t m = 1, n = 1, k = 1;

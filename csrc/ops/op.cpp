@@ -58,6 +58,25 @@ void PrepareContext::expect_outputs(size_t n) const {
     throw FormatError("expects " + std::to_string(n) + " outputs, has " + std::to_string(node.outputs.size()));
 }
 
+void PrepareContext::check_output_shape(const Shape& shape) const {
+  for (int64_t d : shape)
+    if (d < 1) throw FormatError("the output would have shape " + shape_str(shape));
+  const int64_t n = num_elements(shape);
+  if (n > kMaxElements) throw FormatError("the output " + shape_str(shape) + " would have more than 2^31 - 1 elements");
+  if (n > max_output_elements)
+    throw FormatError("the output " + shape_str(shape) + " would need " + std::to_string(n * 4) +
+                      " bytes, more than the model memory limit of " + std::to_string(max_output_elements * 4) +
+                      " bytes");
+}
+
+void PrepareContext::check_table_bytes(double bytes, const char* what) const {
+  const double limit = static_cast<double>(max_output_elements) * 4.0;
+  if (bytes > limit)
+    throw FormatError(std::string(what) + " would need " + std::to_string(static_cast<int64_t>(bytes)) +
+                      " bytes, more than the model memory limit of " + std::to_string(static_cast<int64_t>(limit)) +
+                      " bytes");
+}
+
 const float* PrepareContext::require_constant(size_t i, const char* what) const {
   if (i >= constant.size() || constant[i] == nullptr)
     throw UnsupportedError(std::string(what) + " (input " + std::to_string(i) + ") must be a constant");

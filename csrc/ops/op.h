@@ -48,6 +48,10 @@ struct PrepareContext {
   std::vector<const float*> constant;  // data of constant inputs, else nullptr
   // Filled by prepare(): one shape per node output.
   std::vector<Shape> output_shapes;
+  // The largest output the model's memory limit allows (the executor checks
+  // every output after prepare(); an op that allocates in proportion to its
+  // output checks first, with check_output_shape).
+  int64_t max_output_elements = kMaxElements;
 
   size_t input_count() const { return input_shapes.size(); }
   // Throws FormatError unless the input count is within [lo, hi] and inputs
@@ -55,6 +59,12 @@ struct PrepareContext {
   void expect_inputs(size_t lo, size_t hi, size_t required) const;
   void expect_outputs(size_t n) const;
   const float* require_constant(size_t i, const char* what) const;
+  // Throws FormatError unless every dim is >= 1 and the element count is at
+  // most max_output_elements.
+  void check_output_shape(const Shape& shape) const;
+  // Throws FormatError if a table prepare() builds (index maps sized by the
+  // output's axes) would take more than the memory limit.
+  void check_table_bytes(double bytes, const char* what) const;
 };
 
 struct RunContext {

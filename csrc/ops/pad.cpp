@@ -55,6 +55,10 @@ class PadOp final : public Op {
       if (y[d] > kMaxElements / count) throw FormatError("the output would have more than 2^31 - 1 elements");
       count *= y[d];
     }
+    ctx.check_output_shape(y);  // before the index maps, as long as its axes
+    double map_entries = 0;
+    for (int64_t d : y) map_entries += static_cast<double>(d);
+    ctx.check_table_bytes(map_entries * sizeof(int64_t), "the index maps");
     maps_.assign(x.size(), {});
     for (int64_t d = 0; d < rank; ++d) {
       const int64_t in = x[d], begin = pads[d], end = pads[d + rank];

@@ -39,6 +39,8 @@ void Pool2dGeometry::prepare(PrepareContext& ctx, bool allow_dilations) {
   out_w = Window2d::output_extent(in_w, win.kw, win.sw, win.dw, win.pad_left, win.pad_right, ceil_mode != 0);
   if (out_h < 1 || out_w < 1) throw FormatError("the kernel does not fit the padded input " + shape_str(x));
   ctx.output_shapes = {Shape{x[0], x[1], out_h, out_w}};
+  ctx.check_output_shape(ctx.output_shapes[0]);  // before the tap tables (and AveragePool's divisors)
+  ctx.check_table_bytes(static_cast<double>(out_h + out_w) * sizeof(PoolTaps), "the window tables");
   rows = axis_taps(out_h, in_h, win.kh, win.sh, win.dh, win.pad_top);
   cols = axis_taps(out_w, in_w, win.kw, win.sw, win.dw, win.pad_left);
   spans.resize(static_cast<size_t>(win.kw));

@@ -145,6 +145,8 @@ class ResizeOp final : public Op {
     in_w_ = x[3];
     out_h_ = y[2];
     out_w_ = y[3];
+    ctx.check_output_shape(y);  // before the index maps, as long as its axes
+    ctx.check_table_bytes(static_cast<double>(y[2] + y[3]) * (linear_ ? 24.0 : 8.0), "the index maps");
     ctx.output_shapes = {y};
     rows_ = map_axis(coord, nearest, scales[2], in_h_, out_h_);
     cols_ = map_axis(coord, nearest, scales[3], in_w_, out_w_);

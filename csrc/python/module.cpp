@@ -3,12 +3,18 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/cpu.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "graph/model.h"
 #include "kernels/activation.h"
+#include "kernels/dwconv.h"
+#include "kernels/fma_probe.h"
 #include "kernels/gemm.h"
+#include "ops/gemm_driver.h"
 #include "ops/op.h"
 
 namespace py = pybind11;
@@ -99,6 +105,76 @@ FloatArray kernel_f32_activation(const std::string& isa, int kind, float alpha, 
   return y;
 }
 
+// Benchmark hook: the register-only multiply-add probe of `isa`; returns
+// (floating-point operations, seconds) for `iterations` rounds.
+py::tuple fma_probe(const std::string& isa, size_t iterations) {
+  const F32FmaProbe& probe = f32_fma_probe(cap_isa(parse_isa(isa)));
+  float sink = 0.0f;
+  uint64_t flops = 0;
+  double seconds = 0.0;
+  {
+    py::gil_scoped_release release;
+    const auto t0 = std::chrono::steady_clock::now();
+    flops = probe.fn(iterations, &sink);
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return py::make_tuple(flops, seconds);
+}
+
+// Test hook: one channel through the depthwise kernel of `isa` for a k x k
+// window with stride s and the given pads (top, left, bottom, right).
+FloatArray kernel_f32_dwconv(const std::string& isa, int k, int s, const FloatArray& x, const FloatArray& w,
+                             float bias, const std::vector<int64_t>& pads) {
+  const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
+  if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv: no kernel for this window and stride");
+  if (x.ndim() != 2 || w.ndim() != 2 || w.shape(0) != k || w.shape(1) != k || pads.size() != 4)
+    throw ArgumentError("kernel_f32_dwconv: expects x (H, W), w (k, k), 4 pads");
+  DwconvPlane plane{x.shape(0), x.shape(1), 0, 0, pads[0], pads[1], k, s};
+  plane.out_h = (plane.in_h + pads[0] + pads[2] - k) / s + 1;
+  plane.out_w = (plane.in_w + pads[1] + pads[3] - k) / s + 1;
+  if (plane.out_h < 1 || plane.out_w < 1) throw ArgumentError("kernel_f32_dwconv: the window does not fit");
+  AlignedBuffer scratch(static_cast<size_t>(plane.scratch_floats()) * sizeof(float));
+  FloatArray y({plane.out_h, plane.out_w});
+  kernel->fn(&plane, x.data(), w.data(), bias, scratch.floats(), y.mutable_data());
+  return y;
+}
+
+// Test hook: C + W · B through the accumulating GEMM kernel of `isa`.
+FloatArray kernel_f32_gemm_acc(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& c) {
+  if (w.ndim() != 2 || b.ndim() != 2 || w.shape(1) != b.shape(0) || c.ndim() != 2 || c.shape(0) != w.shape(0) ||
+      c.shape(1) != b.shape(1))
+    throw ArgumentError("kernel_f32_gemm_acc: expects W (M, K), B (K, N), C (M, N)");
+  const F32GemmKernel& kernel = f32_gemm_kernel(cap_isa(parse_isa(isa)));
+  const int64_t m = w.shape(0), k = w.shape(1), n = b.shape(1);
+  PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
+  FloatArray out({m, n});
+  std::copy(c.data(), c.data() + m * n, out.mutable_data());
+  for (int64_t p = 0; p < packed.panel_count(); ++p) {
+    const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    kernel.acc(rows, n, k, packed.panel(p), b.data(), n, out.mutable_data() + p * kernel.mr * n, n);
+  }
+  return out;
+}
+
+// Test and benchmark hook: the convolution GEMM (ops/gemm_driver.h) on a
+// dense B, Y = W · B + bias, with weights packed once at construction.
+std::unique_ptr<DenseWeightGemm> make_weight_gemm(const std::string& isa, const FloatArray& w, int64_t n,
+                                                  int num_threads) {
+  if (w.ndim() != 2 || n < 1 || num_threads < 1) throw ArgumentError("F32WeightGemm: expects W (M, K), N >= 1, threads >= 1");
+  return std::make_unique<DenseWeightGemm>(cap_isa(parse_isa(isa)), w.data(), w.shape(0), w.shape(1), n,
+                                           num_threads);
+}
+
+void run_weight_gemm(DenseWeightGemm& self, const FloatArray& b, const FloatArray& bias, FloatArray& y) {
+  const int64_t k = self.k(), n = self.n(), m = self.m();
+  if (b.ndim() != 2 || b.shape(0) != k || b.shape(1) != n || bias.ndim() != 1 || bias.shape(0) != m ||
+      y.ndim() != 2 || y.shape(0) != m || y.shape(1) != n)
+    throw ArgumentError("F32WeightGemm.run: expects B (K, N), bias (M,), Y (M, N)");
+  float* out = y.mutable_data();
+  py::gil_scoped_release release;
+  self.run(b.data(), bias.data(), out);
+}
+
 }  // namespace
 
 // Bindings of the pre- and post-processing live in their own files
@@ -168,6 +244,22 @@ PYBIND11_MODULE(_core, m) {
         py::arg("beta"), py::arg("x"));
   m.def("f32_activation_kernel_name",
         [](const std::string& isa) { return std::string(f32_activation_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_dwconv", &kernel_f32_dwconv, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
+        py::arg("w"), py::arg("bias"), py::arg("pads"));
+  m.def("f32_dwconv_kernel_name", [](const std::string& isa, int k, int s) {
+    const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
+    return kernel ? std::string(kernel->name) : std::string();
+  });
+  m.def("fma_probe", &fma_probe, py::arg("isa"), py::arg("iterations"));
+  m.def("fma_probe_name", [](const std::string& isa) { return std::string(f32_fma_probe(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_gemm_acc", &kernel_f32_gemm_acc, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("c"));
+  py::class_<DenseWeightGemm>(m, "F32WeightGemm")
+      .def(py::init(&make_weight_gemm), py::arg("isa"), py::arg("w"), py::arg("n"), py::arg("num_threads") = 1)
+      .def("run", &run_weight_gemm, py::arg("b"), py::arg("bias"), py::arg("y"))
+      .def_property_readonly("kc", [](const DenseWeightGemm& self) { return self.gemm().kc(); })
+      .def_property_readonly("nc", [](const DenseWeightGemm& self) { return self.gemm().nc(); })
+      .def_property_readonly("tasks", [](const DenseWeightGemm& self) { return self.gemm().tasks(); })
+      .def_property_readonly("kernel", [](const DenseWeightGemm& self) { return std::string(self.gemm().kernel().name); });
   m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"));
   bind_pre(m);
   bind_post(m);

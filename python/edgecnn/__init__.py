@@ -22,7 +22,11 @@ except _PackageNotFoundError:  # running from a source tree
 
 
 def runtime_info() -> dict:
-    """What this process runs with: SIMD tier, default thread count, version."""
+    """What this process runs with: SIMD tier, default thread count, version,
+    and the backends that can run a network with their devices
+    (``backends``, ``devices``: backend -> device names, ``openvino_version``)."""
+    from .backends import backend_info
+
     return {
         "isa": _core.default_isa(),
         "detected_isa": _core.detected_isa(),
@@ -31,6 +35,7 @@ def runtime_info() -> dict:
         "num_threads": _core.default_thread_count(),
         "version": __version__,
         "supported_ops": _core.supported_ops(),
+        **backend_info(),
     }
 
 

@@ -24,7 +24,17 @@ DEFAULT_TOP_K = 5
 # file is reloaded.
 _MODEL_CACHE_SIZE = 4
 _model_cache: "OrderedDict[tuple, Model]" = OrderedDict()
+# Held while a path is loaded too, so threads asking for the same file at once
+# share one Model instead of each loading its own.
 _model_cache_lock = threading.Lock()
+# Guards the creation of a Model's task runners (Model._task_runners).
+_runner_lock = threading.Lock()
+
+# The largest frame run() accepts: 16384 pixels per side and 2^26 pixels (67
+# megapixels: an 8K frame is 33, a 64 MP photo fits). Masks and score maps are
+# made at frame size, so a larger frame would need gigabytes; downscale first.
+MAX_FRAME_SIDE = 16384
+MAX_FRAME_PIXELS = 1 << 26
 
 
 def _resolve_model(model, num_threads: Optional[int]) -> Model:
@@ -42,8 +52,7 @@ def _resolve_model(model, num_threads: Optional[int]) -> Model:
             if key in _model_cache:
                 _model_cache.move_to_end(key)
                 return _model_cache[key]
-        loaded = load(path, num_threads=num_threads)
-        with _model_cache_lock:
+            loaded = load(path, num_threads=num_threads)
             _model_cache[key] = loaded
             while len(_model_cache) > _MODEL_CACHE_SIZE:
                 _model_cache.popitem(last=False)
@@ -68,7 +77,10 @@ def _as_frame(frame, color: Optional[str]) -> tuple:
     if color is not None and color not in ("rgb", "bgr"):
         raise ValueError(f"color must be 'rgb' or 'bgr', got {color!r}")
     if not isinstance(frame, np.ndarray) and hasattr(frame, "convert") and hasattr(frame, "mode"):
-        return np.asarray(frame.convert("RGB")), color or "rgb"  # a PIL image
+        size = getattr(frame, "size", None)  # PIL: (width, height); checked before converting
+        if isinstance(size, tuple) and len(size) == 2:
+            _check_frame_size(int(size[1]), int(size[0]))
+        frame, color = np.asarray(frame.convert("RGB")), color or "rgb"  # a PIL image
     if not isinstance(frame, np.ndarray):
         raise TypeError(f"frame must be an H x W x 3 uint8 numpy array or a PIL image, got {type(frame).__name__}")
     if frame.dtype != np.uint8:
@@ -77,7 +89,14 @@ def _as_frame(frame, color: Optional[str]) -> tuple:
         raise ValueError(f"frame must have shape (H, W, 3), got {frame.shape}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame is empty: shape {frame.shape}")
+    _check_frame_size(frame.shape[0], frame.shape[1])
     return frame, color or "bgr"
+
+
+def _check_frame_size(h: int, w: int) -> None:
+    if h > MAX_FRAME_SIDE or w > MAX_FRAME_SIDE or h * w > MAX_FRAME_PIXELS:
+        raise ValueError(f"frame of {h} x {w} pixels is too large: at most {MAX_FRAME_SIDE} per side and "
+                         f"{MAX_FRAME_PIXELS} pixels ({MAX_FRAME_PIXELS / 1e6:.1f} megapixels); downscale it first")
 
 
 def _check_threshold(name: str, value, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -90,8 +109,8 @@ def _check_threshold(name: str, value, lo: float = 0.0, hi: float = 1.0) -> floa
 
 
 def _check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value < 2**31:
+        raise ValueError(f"{name} must be a positive int below 2^31, got {value!r}")
     return int(value)
 
 
@@ -169,9 +188,13 @@ def _mask_coefficients(prediction: np.ndarray, plan: TaskPlan, anchors: np.ndarr
 
 def _runner(model: Model, task: str) -> TaskRunner:
     runners = model._task_runners
-    if task not in runners:
-        runners[task] = TaskRunner(model, task)
-    return runners[task]
+    runner = runners.get(task)
+    if runner is None:
+        with _runner_lock:  # one runner per (model, task), however many threads ask at once
+            runner = runners.get(task)
+            if runner is None:
+                runner = runners[task] = TaskRunner(model, task)
+    return runner
 
 
 def run(task: Union[str, Sequence[str], None], frame: Any, model: Union[str, bytes, Model, None] = None, *,

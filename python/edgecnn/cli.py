@@ -187,7 +187,16 @@ def _run_demo(args) -> int:
     return 0
 
 
-COMMANDS: List[Callable] = [_add_convert, _add_run, _add_demo]
+def _add_bench(subparsers) -> None:
+    from . import bench
+
+    p = subparsers.add_parser("bench", help="time models against onnxruntime and OpenVINO",
+                              description=bench.__doc__.split("\n\n")[0])
+    bench.add_arguments(p)
+    p.set_defaults(run=bench.run)
+
+
+COMMANDS: List[Callable] = [_add_convert, _add_run, _add_demo, _add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

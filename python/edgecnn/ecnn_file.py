@@ -389,7 +389,7 @@ class _Reader:
         return n
 
 
-def _read_sections(data: memoryview) -> Tuple[dict, int]:
+def _read_sections(data: memoryview, verify: bool = True) -> Tuple[dict, int]:
     if len(data) < HEADER.size:
         raise ModelFormatError(f"not an .ecnn file: {len(data)} bytes is shorter than the 32-byte header")
     magic, version, section_count, file_size, checksum, flags = HEADER.unpack(data[: HEADER.size])
@@ -408,7 +408,7 @@ def _read_sections(data: memoryview) -> Tuple[dict, int]:
     table_end = HEADER.size + section_count * SECTION_ENTRY.size
     if table_end > len(data):
         raise ModelFormatError("section table extends past the end of the file")
-    actual = zlib.crc32(data[HEADER.size :]) & 0xFFFFFFFF
+    actual = zlib.crc32(data[HEADER.size :]) & 0xFFFFFFFF if verify else checksum
     if actual != checksum:
         raise ModelFormatError(
             f"checksum mismatch: the file is corrupted (stored CRC-32 {checksum:#010x}, computed {actual:#010x})"
@@ -448,7 +448,7 @@ def _read_metadata(raw: memoryview) -> dict:
         raise ModelFormatError("META section larger than 16 MiB")
     try:
         meta = json.loads(bytes(raw).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # RecursionError: nesting too deep
         raise ModelFormatError(f"META section is not UTF-8 JSON: {e}") from None
     if not isinstance(meta, dict):
         raise ModelFormatError(f"META section holds a JSON {type(meta).__name__}, not an object")
@@ -596,13 +596,15 @@ def _validate_wiring(g: EcnnGraph) -> None:
         listed_outputs.add(t)
 
 
-def read_ecnn(data: Union[bytes, bytearray, memoryview]) -> EcnnGraph:
+def read_ecnn(data: Union[bytes, bytearray, memoryview], *, verify: bool = True) -> EcnnGraph:
     """Parses and validates an .ecnn file held in memory.
+
+    verify: check the CRC-32 (False skips it, as the native loader's flag does).
 
     Constant data are read-only float32 arrays viewing `data`.
     """
     view = memoryview(data).cast("B")
-    sections, flags = _read_sections(view)
+    sections, flags = _read_sections(view, verify)
     meta_offset, meta_size = sections["META"]
     metadata = _read_metadata(view[meta_offset : meta_offset + meta_size])
     w_offset, w_size = sections["WEIGHTS"]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from . import _core
-from ._errors import ModelFormatError
+from .backends import open_backend
 
 ModelSource = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -23,32 +21,26 @@ def _read_source(source: ModelSource) -> bytes:
     raise TypeError(f"model must be a path or bytes, got {type(source).__name__}")
 
 
-def _parse_metadata(text: bytes) -> dict:
-    try:
-        meta = json.loads(text.decode("utf-8")) if text else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFormatError(f"META section is not valid UTF-8 JSON: {e}") from None
-    if not isinstance(meta, dict):
-        raise ModelFormatError("META section must hold a JSON object")
-    return meta
-
-
 class Model:
     """A loaded network. Create with :func:`edgecnn.load`.
 
+    The network runs on a backend (``backend``: "native", the C++ core, or
+    "openvino"); pre- and post-processing run in the C++ core either way.
     A Model may be shared between threads: calls to :meth:`forward` on one
     Model are serialized (the network runs on the Model's own thread pool).
     """
 
     def __init__(self, source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
-                 verify: bool = True):
+                 verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None):
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int, got {num_threads!r}")
         data = _read_source(source)
-        self._core = _core.Model(data, num_threads or 0, isa or "", bool(verify))
-        self._metadata = _parse_metadata(self._core.metadata_json)
-        self._inputs = [(name, tuple(shape)) for name, shape in self._core.inputs]
-        self._outputs = [(name, tuple(shape)) for name, shape in self._core.outputs]
+        label = f"'{os.path.basename(os.fspath(source))}'" if isinstance(source, (str, os.PathLike)) else "model"
+        self._backend = open_backend(data, backend=backend, device=device, num_threads=num_threads, isa=isa,
+                                     verify=bool(verify), cache_dir=cache_dir, label=label)
+        self._metadata = self._backend.metadata
+        self._inputs = list(self._backend.inputs)
+        self._outputs = list(self._backend.outputs)
         self._task_runners: dict = {}  # task -> api.TaskRunner, built on first use
 
     @property
@@ -82,16 +74,26 @@ class Model:
     @property
     def output_producers(self) -> list:
         """Op type of the node that computes each output (None for an output that is an input)."""
-        producer = {out: op for _, op, out, _ in self._core.nodes}
-        return [producer.get(name) for name in self.output_names]
+        return list(self._backend.output_producers)
+
+    @property
+    def backend(self) -> str:
+        """The backend running the network: "native" or "openvino"."""
+        return self._backend.name
+
+    @property
+    def device(self) -> str:
+        """The device the network runs on ("CPU" for the native backend; the OpenVINO device name)."""
+        return self._backend.device
 
     @property
     def isa(self) -> str:
-        return self._core.isa
+        """SIMD tier of the native core (of the network on the native backend; of pre-/post-processing always)."""
+        return self._backend.isa
 
     @property
     def num_threads(self) -> int:
-        return self._core.num_threads
+        return self._backend.num_threads
 
     def forward(self, x: Union[np.ndarray, Sequence[np.ndarray]],
                 outputs: Optional[Sequence[Union[int, str]]] = None) -> list[np.ndarray]:
@@ -100,7 +102,7 @@ class Model:
         outputs: names or indices of the outputs wanted (in the order wanted);
             only the nodes they depend on run. Default: all, in ONNX order.
         """
-        return self._core.forward(self._convert_inputs(x), self.output_indices(outputs))
+        return self._backend.forward(self._convert_inputs(x), self.output_indices(outputs))
 
     def output_indices(self, outputs: Optional[Sequence[Union[int, str]]]) -> list[int]:
         if outputs is None:
@@ -118,16 +120,25 @@ class Model:
                 raise ValueError(f"output {o!r} is not an output name or an index in [0, {len(names)})")
         return indices
 
-    @staticmethod
-    def _convert_inputs(x) -> list:
+    def _convert_inputs(self, x) -> list:
+        """float32 C-contiguous copies (or the arrays themselves) of the inputs, after checking
+        count, type and shape: a wrong array is refused before anything is copied."""
+        if not isinstance(x, (np.ndarray, list, tuple)):
+            raise TypeError(f"x must be a numpy array or a list of arrays, got {type(x).__name__}")
         arrays = [x] if isinstance(x, np.ndarray) else list(x)
+        if len(arrays) != len(self._inputs):
+            raise ValueError(f"the model takes {len(self._inputs)} input(s), got {len(arrays)}")
         converted = []
         for i, a in enumerate(arrays):
             if not isinstance(a, np.ndarray):
                 raise TypeError(f"input {i} must be a numpy ndarray, got {type(a).__name__}")
             if a.dtype.kind != "f":
                 raise TypeError(f"input {i} must be a floating-point array, got dtype {a.dtype}")
-            converted.append(np.ascontiguousarray(a, dtype=np.float32))
+            name, shape = self._inputs[i]
+            if tuple(a.shape) != tuple(shape):
+                raise ValueError(f"input '{name}' must have shape {list(shape)}, got {list(a.shape)}")
+            with np.errstate(over="ignore", invalid="ignore"):  # float64 beyond float32 becomes inf, silently
+                converted.append(np.ascontiguousarray(a, dtype=np.float32))
         return converted
 
     def run(self, frame, task: Optional[str] = None, **options):
@@ -144,18 +155,12 @@ class Model:
         """
         if x is None:
             x = [np.zeros(shape, np.float32) for _, shape in self._inputs]
-        arrays = self._convert_inputs(x)
-        self._core.forward(arrays)
-        totals = np.zeros(len(self._core.nodes))
-        for _ in range(max(1, int(runs))):
-            _, seconds = self._core.forward_profiled(arrays)
-            totals += np.asarray(seconds)
-        return Profile([(name, op, shape, t / max(1, int(runs))) for (name, op, _, shape), t in
-                        zip(self._core.nodes, totals)])
+        return Profile(self._backend.profile(self._convert_inputs(x), max(1, int(runs))))
 
     def __repr__(self) -> str:
+        where = f"backend={self.backend!r}" + (f", device={self.device!r}" if self.backend != "native" else "")
         return (f"edgecnn.Model(task={self.task!r}, input_shape={self.input_shape}, "
-                f"outputs={len(self._outputs)}, isa={self.isa!r}, num_threads={self.num_threads})")
+                f"outputs={len(self._outputs)}, {where}, isa={self.isa!r}, num_threads={self.num_threads})")
 
 
 class Profile:
@@ -184,12 +189,20 @@ class Profile:
 
 
 def load(source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
-         verify: bool = True) -> Model:
+         verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None) -> Model:
     """Loads a .ecnn model from a path or bytes.
 
-    num_threads: threads of the model's pool (default: the machine's cores).
-    isa: caps the SIMD tier for this model ("scalar", "avx2", "avx512", "neon");
-        the default is the best tier of this CPU, capped by EDGECNN_ISA.
+    num_threads: threads running the network (default: the machine's cores).
+    isa: caps the SIMD tier of the native backend ("scalar", "avx2", "avx512",
+        "neon"); the default is the best tier of this CPU, capped by EDGECNN_ISA.
     verify: check the file's CRC-32 (False skips it, for speed).
+    backend: "auto" (native when the C++ core supports every op of the model,
+        else OpenVINO; logged on logger "edgecnn"), "native" or "openvino"
+        (needs pip install 'edgecnn[openvino]'). See docs/backends.md.
+    device: OpenVINO device ("CPU", "GPU", "NPU", "AUTO", ...); the native
+        backend runs on the CPU only. Default: CPU.
+    cache_dir: OpenVINO's model cache directory, so a later load of the same
+        model skips compilation (the openvino backend only).
     """
-    return Model(source, num_threads=num_threads, isa=isa, verify=verify)
+    return Model(source, num_threads=num_threads, isa=isa, verify=verify, backend=backend, device=device,
+                 cache_dir=cache_dir)

@@ -6,17 +6,27 @@
 
 namespace edgecnn {
 namespace neon {
+namespace {
 
-void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                  size_t ldc, const float* bias) {
+// accumulate: C += A·B, else C = bias + A·B.
+void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
+          const float* bias, bool accumulate) {
   constexpr size_t MR = 8, NR = 8;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
     float32x4_t acc[MR][2];
     for (size_t r = 0; r < MR; ++r) {
-      const float32x4_t init = vdupq_n_f32((bias != NULL && r < mr) ? bias[r] : 0.0f);
-      acc[r][0] = init;
-      acc[r][1] = init;
+      if (accumulate) {
+        // Rows past mr are computed and never stored; they start from 0.
+        float tmp[NR] = {0};
+        for (size_t j = 0; r < mr && j < nb; ++j) tmp[j] = c[r * ldc + n0 + j];
+        acc[r][0] = vld1q_f32(tmp);
+        acc[r][1] = vld1q_f32(tmp + 4);
+      } else {
+        const float32x4_t init = vdupq_n_f32((bias != NULL && r < mr) ? bias[r] : 0.0f);
+        acc[r][0] = init;
+        acc[r][1] = init;
+      }
     }
     const float* bp = b + n0;
     const float* ap = a;
@@ -68,6 +78,38 @@ void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* 
       }
     }
   }
+}
+
+}  // namespace
+
+// y[0, nc) for one 8-wide panel (zero-padded: whole vectors are read).
+void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, float* y) {
+  float32x4_t acc[2][2] = {{vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)}, {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)}};
+  size_t k = 0;
+  for (; k + 2 <= kc; k += 2, b += 16, a += 2 * a_stride) {
+    acc[0][0] = vfmaq_n_f32(acc[0][0], vld1q_f32(b), a[0]);
+    acc[0][1] = vfmaq_n_f32(acc[0][1], vld1q_f32(b + 4), a[0]);
+    acc[1][0] = vfmaq_n_f32(acc[1][0], vld1q_f32(b + 8), a[a_stride]);
+    acc[1][1] = vfmaq_n_f32(acc[1][1], vld1q_f32(b + 12), a[a_stride]);
+  }
+  for (; k < kc; ++k, b += 8, a += a_stride) {
+    acc[0][0] = vfmaq_n_f32(acc[0][0], vld1q_f32(b), a[0]);
+    acc[0][1] = vfmaq_n_f32(acc[0][1], vld1q_f32(b + 4), a[0]);
+  }
+  float tmp[8];
+  vst1q_f32(tmp, vaddq_f32(acc[0][0], acc[1][0]));
+  vst1q_f32(tmp + 4, vaddq_f32(acc[0][1], acc[1][1]));
+  for (size_t j = 0; j < nc; ++j) y[j] = tmp[j];
+}
+
+void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                  size_t ldc, const float* bias) {
+  gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
+}
+
+void f32_gemm_8x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                      size_t ldc) {
+  gemm(mr, nc, kc, a, b, ldb, c, ldc, NULL, true);
 }
 
 }  // namespace neon

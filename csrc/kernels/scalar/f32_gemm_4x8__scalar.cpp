@@ -4,16 +4,18 @@
 
 namespace edgecnn {
 namespace scalar {
+namespace {
 
-void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                  size_t ldc, const float* bias) {
+// accumulate: C += A·B, else C = bias + A·B.
+void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
+          const float* bias, bool accumulate) {
   constexpr size_t MR = 4, NR = 8;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
     float acc[MR][NR];
     for (size_t r = 0; r < MR; ++r) {
       const float init = (bias != nullptr && r < mr) ? bias[r] : 0.0f;
-      for (size_t j = 0; j < NR; ++j) acc[r][j] = init;
+      for (size_t j = 0; j < NR; ++j) acc[r][j] = accumulate && r < mr && j < nb ? c[r * ldc + n0 + j] : init;
     }
     for (size_t k = 0; k < kc; ++k) {
       const float* brow = b + k * ldb + n0;
@@ -26,6 +28,26 @@ void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* 
     for (size_t r = 0; r < mr; ++r)
       for (size_t j = 0; j < nb; ++j) c[r * ldc + n0 + j] = acc[r][j];
   }
+}
+
+}  // namespace
+
+void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, float* y) {
+  constexpr size_t NR = 8;
+  float acc[NR] = {0};
+  for (size_t k = 0; k < kc; ++k)
+    for (size_t j = 0; j < NR; ++j) acc[j] += a[k * a_stride] * b[k * NR + j];
+  for (size_t j = 0; j < nc; ++j) y[j] = acc[j];
+}
+
+void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                  size_t ldc, const float* bias) {
+  gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
+}
+
+void f32_gemm_4x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                      size_t ldc) {
+  gemm(mr, nc, kc, a, b, ldb, c, ldc, nullptr, true);
 }
 
 }  // namespace scalar

@@ -15,10 +15,10 @@ inline __m256i first_lanes(size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
 }
 
-}  // namespace
-
-void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                   size_t ldc, const float* bias) {
+// kAccumulate: C += A·B, else C = bias + A·B.
+template <bool kAccumulate>
+void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
+          const float* bias) {
   constexpr size_t MR = 6, NR = 16;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
@@ -27,9 +27,16 @@ void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float*
     const __m256i mask1 = first_lanes(nb > 8 ? nb - 8 : 0);
     __m256 acc[MR][2];
     for (size_t r = 0; r < MR; ++r) {
-      const __m256 init = _mm256_set1_ps((bias != NULL && r < mr) ? bias[r] : 0.0f);
-      acc[r][0] = init;
-      acc[r][1] = init;
+      if (kAccumulate) {
+        // Rows past mr are computed and never stored; they start from 0.
+        const float* crow = c + (r < mr ? r : 0) * ldc + n0;
+        acc[r][0] = r < mr ? _mm256_maskload_ps(crow, mask0) : _mm256_setzero_ps();
+        acc[r][1] = r < mr ? _mm256_maskload_ps(crow + 8, mask1) : _mm256_setzero_ps();
+      } else {
+        const __m256 init = _mm256_set1_ps((bias != NULL && r < mr) ? bias[r] : 0.0f);
+        acc[r][0] = init;
+        acc[r][1] = init;
+      }
     }
     const float* bp = b + n0;
     const float* ap = a;
@@ -69,6 +76,43 @@ void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float*
       }
     }
   }
+}
+
+}  // namespace
+
+// y[0, nc) for one 16-wide panel (zero-padded: whole vectors are read):
+// 2 vectors x 4 k steps in flight, summed at the end.
+void f32_gemv_16(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, float* y) {
+  constexpr size_t NR = 16;
+  __m256 acc[4][2];
+  for (int u = 0; u < 4; ++u) acc[u][0] = acc[u][1] = _mm256_setzero_ps();
+  size_t k = 0;
+  for (; k + 4 <= kc; k += 4, b += 4 * NR, a += 4 * a_stride) {
+    for (int u = 0; u < 4; ++u) {
+      const __m256 av = _mm256_broadcast_ss(a + u * a_stride);
+      acc[u][0] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + u * NR), acc[u][0]);
+      acc[u][1] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + u * NR + 8), acc[u][1]);
+    }
+  }
+  for (; k < kc; ++k, b += NR, a += a_stride) {
+    const __m256 av = _mm256_broadcast_ss(a);
+    acc[0][0] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b), acc[0][0]);
+    acc[0][1] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + 8), acc[0][1]);
+  }
+  const __m256 s0 = _mm256_add_ps(_mm256_add_ps(acc[0][0], acc[1][0]), _mm256_add_ps(acc[2][0], acc[3][0]));
+  const __m256 s1 = _mm256_add_ps(_mm256_add_ps(acc[0][1], acc[1][1]), _mm256_add_ps(acc[2][1], acc[3][1]));
+  _mm256_maskstore_ps(y, first_lanes(nc < 8 ? nc : 8), s0);
+  _mm256_maskstore_ps(y + 8, first_lanes(nc > 8 ? nc - 8 : 0), s1);
+}
+
+void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                   size_t ldc, const float* bias) {
+  gemm<false>(mr, nc, kc, a, b, ldb, c, ldc, bias);
+}
+
+void f32_gemm_6x16_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                       size_t ldc) {
+  gemm<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL);
 }
 
 }  // namespace avx2

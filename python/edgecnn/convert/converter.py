@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .._errors import ConversionError, UnsupportedOpError
-from ..ecnn_file import EcnnGraph, Node as EcnnNode, Tensor, TensorKind, write_ecnn
+from ..ecnn_file import FLAG_NEEDS_FALLBACK, EcnnGraph, Node as EcnnNode, Tensor, TensorKind, write_ecnn
 from . import fusion, ops
 from .folding import fold_to_fixpoint
 from .graph import Graph, Node
@@ -29,6 +29,13 @@ class ConversionReport:
     fused: Dict[str, int]  # rewrite → how many times it applied
     metadata: dict
     data: bytes = field(default=b"", repr=False)  # the .ecnn file
+    # Ops only a fallback backend (OpenVINO) runs → node count; the file then
+    # carries FLAG_NEEDS_FALLBACK (docs/format.md, "Fallback operators").
+    fallback_ops: Dict[str, int] = field(default_factory=dict)
+
+    @property
+    def needs_fallback(self) -> bool:
+        return bool(self.fallback_ops)
 
     def summary(self) -> str:
         fused = ", ".join(f"{k} {v}" for k, v in self.fused.items() if v) or "none"
@@ -40,6 +47,12 @@ class ConversionReport:
             f"  fused: {fused}",
             f"  task: {self.metadata.get('task') or 'none'}, input {self.metadata.get('input_name')} {shape}",
         ]
+        if self.fallback_ops:
+            listed = ", ".join(f"{op} {n}" for op, n in sorted(self.fallback_ops.items()))
+            lines.append(f"  backend: needs the OpenVINO fallback (the native core lacks {listed}); "
+                         "edgecnn.load picks it automatically (pip install 'edgecnn[openvino]')")
+        else:
+            lines.append("  backend: native (the C++ core runs every op)")
         return "\n".join(lines)
 
 
@@ -87,7 +100,8 @@ def _dims_text(dims) -> str:
 
 
 def _node_problem(node: Node, graph: Graph) -> Optional[str]:
-    """Normalizes `node` in place; returns why it cannot run, if it cannot."""
+    """Normalizes `node` in place; returns why it cannot run, if it cannot
+    (neither natively nor, for ops.FALLBACK_OPS, on a fallback backend)."""
     if node.domain not in DEFAULT_DOMAINS:
         return f"operator of domain '{node.domain}' is not supported"
     module = ops.module_for(node.op_type)
@@ -96,7 +110,7 @@ def _node_problem(node: Node, graph: Graph) -> Optional[str]:
             module.normalize(node, graph)
         except ops.Unsupported as e:
             return str(e)
-    if node.op_type not in ops.NATIVE_OPS:
+    if node.op_type not in ops.NATIVE_OPS and node.op_type not in ops.FALLBACK_OPS:
         if module is not None and (hasattr(module, "evaluate") or hasattr(module, "fold")):
             return "is supported only on constant inputs (for constant folding), and its inputs are computed at run time"
         return "operator not supported"
@@ -108,7 +122,8 @@ def _node_problem(node: Node, graph: Graph) -> Optional[str]:
 
 
 def normalize_nodes(graph: Graph) -> None:
-    """Puts every node in .ecnn form; raises one UnsupportedOpError listing every node that cannot run."""
+    """Puts every node in .ecnn form; raises one UnsupportedOpError listing every
+    node that cannot run (on the native core nor on the fallback backend)."""
     problems = []
     for node in list(graph.nodes):
         reason = _node_problem(node, graph)
@@ -116,7 +131,13 @@ def normalize_nodes(graph: Graph) -> None:
             problems.append((node.op_type, node.name, reason))
     if problems:
         lines = "\n".join(f"  {op} ({name}): {reason}" for op, name, reason in problems)
-        raise UnsupportedOpError(f"{len(problems)} node(s) cannot run on edgecnn:\n{lines}", problems)
+        raise UnsupportedOpError(f"{len(problems)} node(s) cannot run on edgecnn "
+                                 f"(natively or on the OpenVINO fallback):\n{lines}", problems)
+
+
+def fallback_ops(graph: Graph) -> Dict[str, int]:
+    """Op type → count of the nodes only a fallback backend runs."""
+    return dict(collections.Counter(n.op_type for n in graph.nodes if n.op_type not in ops.NATIVE_OPS))
 
 
 def _constant_outputs_as_copies(graph: Graph) -> None:
@@ -205,7 +226,11 @@ def convert(
         input_shape=shape,
         output_names=graph.output_names,
     )
-    data = write_ecnn(out_path, to_ecnn_graph(graph, metadata))
+    ecnn_graph = to_ecnn_graph(graph, metadata)
+    fallback = fallback_ops(graph)
+    if fallback:
+        ecnn_graph.flags |= FLAG_NEEDS_FALLBACK
+    data = write_ecnn(out_path, ecnn_graph)
     path = None if out_path is None else os.fspath(out_path)
     histogram = dict(collections.Counter(n.op_type for n in graph.nodes))
-    return ConversionReport(path, len(graph.nodes), histogram, dict(fused), metadata, data)
+    return ConversionReport(path, len(graph.nodes), histogram, dict(fused), metadata, data, fallback)

@@ -11,7 +11,7 @@ from typing import Dict, Optional
 
 from ._common import Unsupported
 
-__all__ = ["NATIVE_OPS", "Unsupported", "module_for"]
+__all__ = ["FALLBACK_OPS", "NATIVE_OPS", "Unsupported", "module_for"]
 
 # The operators the edgecnn runtime executes (docs/format.md, "Operators").
 NATIVE_OPS = frozenset(
@@ -22,6 +22,17 @@ NATIVE_OPS = frozenset(
         "MaxPool", "AveragePool", "GlobalAveragePool",
         "Concat", "Split", "Slice", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
         "Resize", "Softmax", "Pad", "Identity", "SiLU",
+    }
+)  # fmt: skip
+
+# Operators a file may hold beyond NATIVE_OPS (docs/format.md, "Fallback
+# operators"): a fallback backend (OpenVINO) runs them, and the file is marked
+# with FLAG_NEEDS_FALLBACK. Each has a mapper in edgecnn/backends/openvino_ops.
+FALLBACK_OPS = frozenset(
+    {
+        "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Erf", "Pow", "Min", "Max",
+        "Gelu", "Mish", "Softplus", "Elu", "LayerNormalization",
+        "ReduceMean", "ReduceMax", "ReduceSum",
     }
 )  # fmt: skip
 

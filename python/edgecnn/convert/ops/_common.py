@@ -199,6 +199,20 @@ def reduce_axes(node, axes_input: Optional[np.ndarray], rank: int) -> Optional[L
     return sorted(normalize_axis(a, rank) for a in axes)
 
 
+def reduce_normalize(node, graph) -> None:
+    """Reduce* in its fallback form (docs/format.md, "Fallback operators"):
+    explicit non-negative `axes` and `keepdims` attributes, input X only; with
+    noop_with_empty_axes and no axes it is an Identity."""
+    shape = known_shape(graph, node.inputs[0])
+    axes = reduce_axes(node, const_input(graph, node, 1, "axes"), len(shape))
+    keepdims = int(node.attrs.get("keepdims", 1))
+    set_inputs(node, node.inputs[:1])
+    if not axes:
+        node.op_type, node.attrs = "Identity", {}
+        return
+    node.attrs = {"axes": axes, "keepdims": keepdims}
+
+
 def pool_normalize(node, graph, keep: Sequence[str]) -> None:
     """MaxPool/AveragePool attributes: kernel_shape, strides, pads explicit, plus `keep` if set."""
     if "kernel_shape" not in node.attrs:

@@ -1,11 +1,12 @@
-"""ReduceMean: folds on constants; at run time only the mean over H and W of an
-NCHW tensor is supported, as GlobalAveragePool (followed by a Reshape to
-(N, C) when keepdims=0)."""
+"""ReduceMean: folds on constants; at run time the mean over H and W of an
+NCHW tensor becomes GlobalAveragePool (followed by a Reshape to (N, C) when
+keepdims=0), which the native core runs; any other ReduceMean stays, in its
+fallback form (explicit axes and keepdims), for a fallback backend."""
 
 import numpy as np
 
 from ..graph import Node
-from ._common import const_input, known_shape, optional_input, reduce_axes, Unsupported
+from ._common import const_input, known_shape, optional_input, reduce_axes, reduce_normalize
 
 OP_TYPE = "ReduceMean"
 
@@ -21,7 +22,8 @@ def normalize(node, graph):
     shape = known_shape(graph, node.inputs[0])
     axes = reduce_axes(node, const_input(graph, node, 1, "axes"), len(shape))
     if len(shape) != 4 or axes != [2, 3]:
-        raise Unsupported(f"reduces axes {axes} of a rank-{len(shape)} tensor (supported: 2 and 3 of NCHW)")
+        reduce_normalize(node, graph)
+        return
     keepdims = node.attrs.get("keepdims", 1)
     node.op_type, node.attrs, node.inputs = "GlobalAveragePool", {}, node.inputs[:1]
     if keepdims:

@@ -1,0 +1,34 @@
+// The geometry of one depthwise channel and the scratch layout the depthwise
+// kernels (kernels/dwconv.h) use: plain data, shared with the ISA files.
+//
+// The input plane is copied into S*S "phase planes" of the zero-padded plane
+// P (P[r][c] = x[r - pad_top][c - pad_left], 0 outside the input):
+//   phase (py, px) holds P[py + S*i][px + S*j] at
+//   scratch[(py*S + px) * plane_stride() + i*ld() + j]
+//   for rows i < phase_rows() = out_h + (K-1)/S and columns j < ld() = out_w + (K-1)/S.
+// (For S = 1 there is one phase: P itself, ld() columns wide.) Output (oy, ox)
+// then reads, for tap (ky, kx), phase (ky%S, kx%S) at (oy + ky/S)*ld() + ox +
+// kx/S: a fixed offset from p = oy*ld() + ox. So the convolution is a 1-D one
+// over the flat index p for every stride, with no edge cases; it is computed
+// for p < count() into the strided output buffer after the phases (row stride
+// ld(); the columns ox in [out_w, ld()) are discarded), and the rows are then
+// copied out to the dense output.
+#pragma once
+#include <stdint.h>
+
+namespace edgecnn {
+
+struct DwconvPlane {
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t pad_top = 0, pad_left = 0;
+  int k = 3, s = 1;
+  int64_t reach() const { return (k - 1) / s; }
+  int64_t ld() const { return out_w + reach(); }
+  int64_t phase_rows() const { return out_h + reach(); }
+  int64_t plane_stride() const { return phase_rows() * ld(); }
+  int64_t count() const { return (out_h - 1) * ld() + out_w; }
+  // Scratch floats: the phases, then the strided output.
+  int64_t scratch_floats() const { return static_cast<int64_t>(s) * s * plane_stride() + out_h * ld(); }
+};
+
+}  // namespace edgecnn

@@ -1,0 +1,24 @@
+#include "kernels/fma_probe.h"
+
+namespace edgecnn {
+
+namespace {
+
+const F32FmaProbe kAllProbes[] = {
+#define EDGECNN_F32_FMA_PROBE(isa_, arch) \
+  EDGECNN_IF_ARCH_##arch(F32FmaProbe{"f32_fma_probe__" #isa_, isa_::kIsa, &isa_::f32_fma_probe}, )
+#include "kernels/f32_fma_probe.inc"
+#undef EDGECNN_F32_FMA_PROBE
+};
+
+}  // namespace
+
+const F32FmaProbe& f32_fma_probe(Isa isa) {
+  const F32FmaProbe* best = &kAllProbes[0];
+  for (const auto& p : kAllProbes)
+    if (static_cast<int>(p.isa) <= static_cast<int>(isa) && static_cast<int>(p.isa) >= static_cast<int>(best->isa))
+      best = &p;
+  return *best;
+}
+
+}  // namespace edgecnn

@@ -1,0 +1,5 @@
+OP_TYPE = "Identity"
+
+
+def build(ctx):
+    return ctx.input(0)

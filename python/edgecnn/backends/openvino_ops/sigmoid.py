@@ -1,0 +1,7 @@
+from ._activation import apply
+
+OP_TYPE = "Sigmoid"
+
+
+def build(ctx):
+    return apply(ctx, OP_TYPE, ctx.input(0))

@@ -1,0 +1,75 @@
+"""The depthwise kernels (kernels/f32_dwconv.inc) of every ISA tier against a
+float64 numpy reference, at vector-width boundaries of the flattened output
+(widths and heights around 8 and 16 lanes, -1, +0, +1), with every padding
+from none to more than the window, symmetric and not."""
+
+import numpy as np
+import pytest
+
+import edgecnn
+
+WINDOWS = [(3, 1), (3, 2), (5, 1), (5, 2)]
+
+
+def reference(x, w, bias, s, pads):
+    k = w.shape[0]
+    t, l, b, r = pads
+    xp = np.pad(x.astype(np.float64), ((t, b), (l, r)))
+    oh = (xp.shape[0] - k) // s + 1
+    ow = (xp.shape[1] - k) // s + 1
+    y = np.full((oh, ow), float(bias))
+    for ky in range(k):
+        for kx in range(k):
+            y += w[ky, kx] * xp[ky:ky + s * (oh - 1) + 1:s, kx:kx + s * (ow - 1) + 1:s]
+    return y
+
+
+def check(isa, k, s, h, wd, pads, rng):
+    x = rng.standard_normal((h, wd)).astype(np.float32)
+    w = rng.standard_normal((k, k)).astype(np.float32)
+    bias = float(rng.standard_normal())
+    got = edgecnn._core.kernel_f32_dwconv(isa, k, s, x, w, bias, list(pads))
+    ref = reference(x, w, bias, s, pads)
+    name = edgecnn._core.f32_dwconv_kernel_name(isa, k, s)
+    case = f"{name} x=({h},{wd}) pads={pads}"
+    assert got.shape == ref.shape, f"{case}: shape {got.shape} != {ref.shape}"
+    # k*k + 1 fp32 terms of magnitude ~|x||w|: a few ulps of the largest.
+    err = np.abs(got - ref)
+    tol = 1e-5 * k * max(1.0, float(np.abs(ref).max()))
+    assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_width_boundaries(isa, k, s, rng):
+    # Output widths around one and two vectors of 8 and 16 lanes, and the
+    # 4-vector main loop, through the flattened index p = oy * ld + ox.
+    for ow in (1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65):
+        for pad in (0, k // 2):
+            wd = (ow - 1) * s + k - 2 * pad
+            if wd < 1:
+                continue
+            check(isa, k, s, 5 + s, wd, (pad, pad, pad, pad), rng)
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_paddings(isa, k, s, rng):
+    for pads in [(0, 0, 0, 0), (1, 1, 1, 1), (2, 2, 2, 2), (0, 1, 1, 0), (1, 0, 0, 1), (2, 0, 1, 2),
+                 (k, k, k, k), (k + 1, 0, 0, k + 1), (0, 3, 2, 0)]:
+        for h, wd in ((k, k), (k + 1, k + 2), (9, 14), (13, 11)):
+            if h + pads[0] + pads[2] >= k and wd + pads[1] + pads[3] >= k:
+                check(isa, k, s, h, wd, pads, rng)
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_random_planes(isa, k, s, rng):
+    for _ in range(15):
+        h, wd = (int(v) for v in rng.integers(1, 60, size=2))
+        pads = tuple(int(v) for v in rng.integers(0, k + 1, size=4))
+        if h + pads[0] + pads[2] >= k and wd + pads[1] + pads[3] >= k:
+            check(isa, k, s, h, wd, pads, rng)
+
+
+def test_kernel_names_say_isa_and_window(isa):
+    for k, s in WINDOWS:
+        name = edgecnn._core.f32_dwconv_kernel_name(isa, k, s)
+        assert name == f"f32_dwconv_{k}x{k}s{s}__{isa}", name
