@@ -588,3 +588,17 @@ def test_runtime_info_lists_backends_and_devices():
 def test_profile_is_native_only(erf_model_path):
     with pytest.raises(NotImplementedError, match="native backend"):
         edgecnn.load(erf_model_path).profile()
+
+
+def test_run_takes_backend_and_device(tmp_path):
+    path = tmp_path / "det.ecnn"
+    edgecnn.convert(str(Path(__file__).parent / "fixtures" / "models" / "yolov8n.onnx"), str(path))
+    frame = np.full((120, 160, 3), 90, np.uint8)
+    frame[30:90, 40:120] = (200, 30, 60)
+    native = edgecnn.run("detect", frame, model=str(path), backend="native")
+    ov = edgecnn.run("detect", frame, model=str(path), backend="openvino", device="CPU")
+    assert len(native) == len(ov)
+    np.testing.assert_array_equal(native.class_ids, ov.class_ids)
+    np.testing.assert_allclose(native.boxes, ov.boxes, atol=1e-2)
+    with pytest.raises(ValueError, match="backend"):
+        edgecnn.run("detect", frame, model=str(path), backend="tpu")

@@ -37,22 +37,22 @@ MAX_FRAME_SIDE = 16384
 MAX_FRAME_PIXELS = 1 << 26
 
 
-def _resolve_model(model, num_threads: Optional[int]) -> Model:
+def _resolve_model(model, num_threads: Optional[int], backend: str = "auto", device: Optional[str] = None) -> Model:
     if isinstance(model, Model):
         return model
     if model is None:
         model = _default_model_path()
     if isinstance(model, (bytes, bytearray, memoryview)):
-        return load(model, num_threads=num_threads)
+        return load(model, num_threads=num_threads, backend=backend, device=device)
     if isinstance(model, (str, os.PathLike)):
         path = os.path.abspath(os.fspath(model))
         st = os.stat(path)
-        key = (path, st.st_size, st.st_mtime_ns, num_threads)
+        key = (path, st.st_size, st.st_mtime_ns, num_threads, backend, device)
         with _model_cache_lock:
             if key in _model_cache:
                 _model_cache.move_to_end(key)
                 return _model_cache[key]
-            loaded = load(path, num_threads=num_threads)
+            loaded = load(path, num_threads=num_threads, backend=backend, device=device)
             _model_cache[key] = loaded
             while len(_model_cache) > _MODEL_CACHE_SIZE:
                 _model_cache.popitem(last=False)
@@ -200,7 +200,8 @@ def _runner(model: Model, task: str) -> TaskRunner:
 def run(task: Union[str, Sequence[str], None], frame: Any, model: Union[str, bytes, Model, None] = None, *,
         conf: float = DEFAULT_CONF, iou: float = DEFAULT_IOU, max_det: int = DEFAULT_MAX_DET,
         top_k: int = DEFAULT_TOP_K, agnostic: bool = False, color: Optional[str] = None,
-        segment_scores: bool = False, num_threads: Optional[int] = None):
+        segment_scores: bool = False, num_threads: Optional[int] = None, backend: str = "auto",
+        device: Optional[str] = None):
     """Runs `task` on `frame` (or a list of frames) and returns the result (or a list).
 
     task: "classify", "segment" (semantic), "detect", "instance" (or an alias);
@@ -211,8 +212,10 @@ def run(task: Union[str, Sequence[str], None], frame: Any, model: Union[str, byt
     conf, iou, max_det, agnostic: detection thresholds (score, NMS IoU, kept count,
         class-agnostic NMS). top_k: classes returned by classify.
     segment_scores: also return per-class probabilities at frame size (segment).
+    num_threads, backend, device: how a model given by path or bytes is loaded
+        (see edgecnn.load); ignored for a loaded Model.
     """
-    m = _resolve_model(model, num_threads)
+    m = _resolve_model(model, num_threads, backend, device)
     options = {"conf": _check_threshold("conf", conf), "iou": _check_threshold("iou", iou),
                "max_det": _check_count("max_det", max_det), "top_k": _check_count("top_k", top_k),
                "agnostic": bool(agnostic), "segment_scores": bool(segment_scores)}
