@@ -32,7 +32,7 @@ constexpr size_t kMaxMemoryBytes = size_t{256} << 20;
 // file can ask for a MaxPool with a 512-wide window over a 50 MB input): that is
 // no bug, so forward() runs only on models whose estimated work is below this
 // many multiply-adds, and libFuzzer's -timeout catches loops that never end.
-constexpr double kMaxForwardWork = 2e8;
+constexpr double kMaxForwardWork = 5e7;
 
 double elements(const edgecnn::Shape& s) {
   double n = 1;

@@ -1,7 +1,8 @@
 """The depthwise kernels (kernels/f32_dwconv.inc) of every ISA tier against a
-float64 numpy reference, at vector-width boundaries of the flattened output
-(widths and heights around 8 and 16 lanes, -1, +0, +1), with every padding
-from none to more than the window, symmetric and not."""
+float64 numpy reference, at vector-width boundaries (widths around 8 and 16
+lanes and their multiples, -1, +0, +1, over both the flat and the row-wise
+forms), with every padding from none to more than the window, symmetric and
+not, and dilations."""
 
 import numpy as np
 import pytest
@@ -11,27 +12,28 @@ import edgecnn
 WINDOWS = [(3, 1), (3, 2), (5, 1), (5, 2)]
 
 
-def reference(x, w, bias, s, pads):
+def reference(x, w, bias, s, pads, d=1):
     k = w.shape[0]
     t, l, b, r = pads
     xp = np.pad(x.astype(np.float64), ((t, b), (l, r)))
-    oh = (xp.shape[0] - k) // s + 1
-    ow = (xp.shape[1] - k) // s + 1
+    span = (k - 1) * d + 1
+    oh = (xp.shape[0] - span) // s + 1
+    ow = (xp.shape[1] - span) // s + 1
     y = np.full((oh, ow), float(bias))
     for ky in range(k):
         for kx in range(k):
-            y += w[ky, kx] * xp[ky:ky + s * (oh - 1) + 1:s, kx:kx + s * (ow - 1) + 1:s]
+            y += w[ky, kx] * xp[ky * d:ky * d + s * (oh - 1) + 1:s, kx * d:kx * d + s * (ow - 1) + 1:s]
     return y
 
 
-def check(isa, k, s, h, wd, pads, rng):
+def check(isa, k, s, h, wd, pads, rng, d=1):
     x = rng.standard_normal((h, wd)).astype(np.float32)
     w = rng.standard_normal((k, k)).astype(np.float32)
     bias = float(rng.standard_normal())
-    got = edgecnn._core.kernel_f32_dwconv(isa, k, s, x, w, bias, list(pads))
-    ref = reference(x, w, bias, s, pads)
+    got = edgecnn._core.kernel_f32_dwconv(isa, k, s, x, w, bias, list(pads), d)
+    ref = reference(x, w, bias, s, pads, d)
     name = edgecnn._core.f32_dwconv_kernel_name(isa, k, s)
-    case = f"{name} x=({h},{wd}) pads={pads}"
+    case = f"{name} x=({h},{wd}) pads={pads} dilation={d}"
     assert got.shape == ref.shape, f"{case}: shape {got.shape} != {ref.shape}"
     # k*k + 1 fp32 terms of magnitude ~|x||w|: a few ulps of the largest.
     err = np.abs(got - ref)
@@ -41,9 +43,9 @@ def check(isa, k, s, h, wd, pads, rng):
 
 @pytest.mark.parametrize("k,s", WINDOWS)
 def test_width_boundaries(isa, k, s, rng):
-    # Output widths around one and two vectors of 8 and 16 lanes, and the
-    # 4-vector main loop, through the flattened index p = oy * ld + ox.
-    for ow in (1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65):
+    # Output widths around one and two vectors of 8 and 16 lanes, the switch
+    # from flat to row-wise kernels (24 wide) and their 4-vector main loop.
+    for ow in (1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 80, 81, 96, 127, 130):
         for pad in (0, k // 2):
             wd = (ow - 1) * s + k - 2 * pad
             if wd < 1:
@@ -58,6 +60,15 @@ def test_paddings(isa, k, s, rng):
         for h, wd in ((k, k), (k + 1, k + 2), (9, 14), (13, 11)):
             if h + pads[0] + pads[2] >= k and wd + pads[1] + pads[3] >= k:
                 check(isa, k, s, h, wd, pads, rng)
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+@pytest.mark.parametrize("d", [2, 3])
+def test_dilations(isa, k, s, d, rng):
+    span = (k - 1) * d + 1
+    for h, wd in ((span, span), (span + 1, span + 2), (20, 33), (33, 17)):
+        for pads in ((0, 0, 0, 0), (d, d, d, d), ((k // 2) * d,) * 4, (1, 0, 2, 3)):
+            check(isa, k, s, h, wd, pads, rng, d)
 
 
 @pytest.mark.parametrize("k,s", WINDOWS)

@@ -165,3 +165,52 @@ def test_depthwise_kernel_windows(isa, rng, tmp_path, k, stride):
             attrs = {"group": c, "strides": [stride, stride], "pads": pads}
             model = conv_model(x_shape, wt, b, attrs, ACTIVATIONS["relu6"])
             assert_parity(model, x, isa, tmp_path, case=f"depthwise {k}x{k}/{stride} x={x_shape} pads={pads}")
+
+
+@pytest.mark.parametrize("k,stride,dilation", [(3, 1, 2), (5, 1, 2), (3, 2, 2), (5, 2, 3)])
+def test_depthwise_dilated(isa, rng, tmp_path, k, stride, dilation):
+    # LRASPP-style dilated depthwise layers through the depthwise kernels.
+    c, h, w = 4, 19, 23
+    pad = (k // 2) * dilation
+    wt = rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.5
+    b = rng.standard_normal(c).astype(np.float32)
+    x = rng.standard_normal((1, c, h, w)).astype(np.float32)
+    attrs = {"group": c, "strides": [stride, stride], "dilations": [dilation, dilation], "pads": [pad] * 4}
+    model = conv_model((1, c, h, w), wt, b, attrs, ACTIVATIONS["hardswish"])
+    assert_parity(model, x, isa, tmp_path, case=f"depthwise {k}x{k}/{stride} dilation {dilation}")
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("dilation", [1, 2])
+@pytest.mark.parametrize("width", [17, 40, 64, 100])
+def test_direct_convolution(isa, rng, tmp_path, stride, dilation, width):
+    # Enough output channels (32) that the direct (in-place B) path is chosen
+    # over im2col, on maps whose rows fill whole vectors (row tiling: 64) and
+    # not (flat tiling), with asymmetric padding, bias, residual and SiLU.
+    c_in, c_out, h = 5, 32, 9
+    wt = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32) * 0.3
+    b = rng.standard_normal(c_out).astype(np.float32)
+    x = rng.standard_normal((1, c_in, h, width)).astype(np.float32)
+    attrs = {"strides": [stride, stride], "dilations": [dilation, dilation], "pads": [1, 2, 2, 0]}
+    assert_parity(conv_model((1, c_in, h, width), wt, b, attrs, _silu), x, isa, tmp_path,
+                  case=f"direct s={stride} d={dilation} w={width}")
+
+
+@pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3)])
+@pytest.mark.parametrize("k", [1, 3])
+def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):
+    # Small maps with many output channels take the channel-lane GEMM (on
+    # tiers that have it): channels around its 16-lane vectors and 48-wide
+    # panels, K past one k block, with bias and a fused ReLU.
+    h, w = shape
+    for c_in, c_out in ((300, 64), (40, 97), (16, 48)):
+        wt = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32) * 0.1
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
+
+        def post(y):
+            return [helper.make_node("Relu", [y], ["Y"], name="relu")], [], "Y"
+
+        attrs = {"pads": [k // 2] * 4}
+        assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, post), x, isa, tmp_path,
+                      case=f"channel lanes {c_in}->{c_out} {k}x{k} map={shape}")

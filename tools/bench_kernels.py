@@ -3,15 +3,18 @@
 measured in the same run by a register-only probe (kernels/fma_probe.h).
 
     PYTHONPATH=python .venv/bin/python tools/bench_kernels.py [--threads 1] [--isa avx512,avx2]
-        [--repeats 30] [--only gemm|dwconv|gemv]
+        [--repeats 30] [--only gemm|conv|dwconv|gemv] [--median]
 
 - gemm: the convolution GEMM (ops/gemm_driver.h: packed weights, B packed in
   blocks, K/N blocking, threads) on real layer shapes, Y = W[M,K] · B[K,N].
   B packing is included (in a convolution it is the im2col pass); the
   numbers are useful FLOPs (2*M*K*N), so padding of partial tiles counts
   against the kernel.
-- dwconv: the depthwise kernels on one channel plane, in outputs per ns and
-  GFLOP/s (2*k*k FLOPs per output).
+- conv: whole Conv layers (single-node models, bias + ReLU fused) at real
+  shapes through edgecnn and onnxruntime, interleaved: what a layer costs
+  with its im2col or padded copy, GFLOP/s of useful work.
+- dwconv: the depthwise kernels on one channel plane, GFLOP/s (2*k*k FLOPs
+  per output).
 - gemv: a classifier Gemm (M = 1, constant weights) as a single-node model.
 
 The probe runs on one thread: "% peak" for more threads is against
@@ -50,6 +53,27 @@ GEMM_SHAPES = [
     ("yolov8n", "head 3x3 @80", 80, 720, 6400),
     ("yolov8n", "3x3 @40", 64, 576, 1600),
     ("yolov8n", "C2f 3x3 @160", 16, 144, 25600),
+]
+
+# (network, layer, C_in, C_out, H, W of the input, kernel, stride, group)
+CONV_SHAPES = [
+    ("resnet18", "conv1 7x7/2", 3, 64, 224, 224, 7, 2, 1),
+    ("resnet18", "layer1 3x3", 64, 64, 56, 56, 3, 1, 1),
+    ("resnet18", "layer2 3x3", 128, 128, 28, 28, 3, 1, 1),
+    ("resnet18", "layer3 3x3", 256, 256, 14, 14, 3, 1, 1),
+    ("resnet18", "layer4 3x3", 512, 512, 7, 7, 3, 1, 1),
+    ("resnet18", "layer3 3x3/2", 128, 256, 28, 28, 3, 2, 1),
+    ("mobilenet_v2", "expand 1x1 @56", 24, 144, 56, 56, 1, 1, 1),
+    ("mobilenet_v2", "expand 1x1 @7", 160, 960, 7, 7, 1, 1, 1),
+    ("mobilenet_v2", "dw 3x3 @56", 144, 144, 56, 56, 3, 1, 144),
+    ("mobilenet_v2", "dw 3x3/2 @112", 96, 96, 112, 112, 3, 2, 96),
+    ("yolov8n", "model.0 3x3/2", 3, 16, 640, 640, 3, 2, 1),
+    ("yolov8n", "model.1 3x3/2", 16, 32, 320, 320, 3, 2, 1),
+    ("yolov8n", "C2f 3x3 @160", 16, 16, 160, 160, 3, 1, 1),
+    ("yolov8n", "1x1 @160", 32, 32, 160, 160, 1, 1, 1),
+    ("yolov8n", "3x3 @80", 64, 64, 80, 80, 3, 1, 1),
+    ("yolov8n", "head 3x3 @80", 80, 80, 80, 80, 3, 1, 1),
+    ("yolov8n", "3x3 @40", 64, 64, 40, 40, 3, 1, 1),
 ]
 
 DW_SHAPES = [  # (layer, k, s, H, W) of the input plane, padding k // 2
@@ -121,6 +145,55 @@ def bench_gemm(isas, threads, repeats, rng) -> None:
           ", ".join(f"{isa} {np.median(e):.0%}" for isa, e in effs.items()))
 
 
+def _conv_model(c_in, c_out, h, w, k, s, g, rng):
+    from onnx import TensorProto, helper, numpy_helper
+
+    wt = (rng.standard_normal((c_out, c_in // g, k, k)) * 0.1).astype(np.float32)
+    b = rng.standard_normal(c_out).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["Y0"], group=g, strides=[s, s], pads=[k // 2] * 4),
+             helper.make_node("Relu", ["Y0"], ["Y"])]
+    graph = helper.make_graph(nodes, "conv", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c_in, h, w])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(wt, "W"), numpy_helper.from_array(b, "B")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def bench_conv(isas, threads, repeats, rng) -> None:
+    import tempfile
+
+    import onnxruntime as ort
+    from onnx import helper  # noqa: F401  (onnx needed for the models)
+
+    peaks = {isa: fma_peak(isa) for isa in isas}
+    print(f"\n### Conv layers, {threads} thread(s): GFLOP/s (% of {threads} x the measured FMA peak), "
+          "and onnxruntime\n")
+    print("| network | layer | C_in→C_out | input | " + " | ".join(isas) + " | onnxruntime | edgecnn / ort |")
+    print("|---|---|---|---|" + "---:|" * (len(isas) + 2))
+    for net, layer, c_in, c_out, h, w, k, s, g in CONV_SHAPES:
+        model = _conv_model(c_in, c_out, h, w, k, s, g, rng)
+        x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "m.ecnn")
+            edgecnn.convert(model, path)
+            models = {isa: edgecnn.load(path, isa=isa, num_threads=threads) for isa in isas}
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+        fns = {isa: (lambda m=models[isa]: m.forward(x)) for isa in isas}
+        fns["ort"] = lambda: sess.run(None, {"X": x})
+        t = time_interleaved(fns, repeats)
+        oh, ow = (h + 2 * (k // 2) - k) // s + 1, (w + 2 * (k // 2) - k) // s + 1
+        flops = 2.0 * c_out * (c_in // g) * k * k * oh * ow
+        for isa in isas:
+            peaks[isa] = max(peaks[isa], fma_peak(isa, 0.05))
+        cells = [f"{flops / t[isa] / 1e9:.0f} ({flops / t[isa] / 1e9 / (peaks[isa] * threads):.0%})" for isa in isas]
+        best = min(t[isa] for isa in isas)
+        print(f"| {net} | {layer} | {c_in}→{c_out}{' dw' if g > 1 else ''} | {h}x{w}{'/' + str(s) if s > 1 else ''} | "
+              + " | ".join(cells) + f" | {flops / t['ort'] / 1e9:.0f} | {best / t['ort']:.2f} |", flush=True)
+    print("\n(each call includes the model's input copy and output allocation, as for a whole network's first"
+          " and last layer; in the middle of a network a layer pays neither)")
+
+
 def bench_dwconv(isas, repeats, rng) -> None:
     print("\n### Depthwise kernels, one channel plane, 1 thread: GFLOP/s\n")
     print("| layer | " + " | ".join(isas) + " |")
@@ -180,7 +253,7 @@ def main(argv=None) -> int:
     ap.add_argument("--isa", default=",".join(i for i in _core.available_isas() if i != "scalar"),
                     help="tiers to measure (default: the SIMD tiers of this machine)")
     ap.add_argument("--repeats", type=int, default=30)
-    ap.add_argument("--only", choices=("gemm", "dwconv", "gemv"))
+    ap.add_argument("--only", choices=("gemm", "conv", "dwconv", "gemv"))
     ap.add_argument("--median", action="store_true", help="report medians instead of best times")
     args = ap.parse_args(argv)
     if args.median:
@@ -192,6 +265,9 @@ def main(argv=None) -> int:
     if args.only in (None, "gemm"):
         for t in (int(v) for v in args.threads.split(",")):
             bench_gemm(isas, t, args.repeats, rng)
+    if args.only in (None, "conv"):
+        for t in (int(v) for v in args.threads.split(",")):
+            bench_conv(isas, t, args.repeats, rng)
     if args.only in (None, "dwconv"):
         bench_dwconv(isas, args.repeats, rng)
     if args.only in (None, "gemv"):

@@ -1,5 +1,6 @@
 // Depthwise f32 convolution of one channel plane: a K x K window (K = 3, 5),
-// stride S (1, 2) on both axes, dilation 1, any padding. The scratch layout
+// stride S (1, 2) on both axes, any dilation D (equal on both axes), any
+// padding. The scratch layout
 // (zero-padded phase planes, so that every stride is a 1-D convolution with
 // no edge cases) is described in kernels/dwconv_plane.h.
 #pragma once
@@ -12,7 +13,7 @@
 namespace edgecnn {
 
 // Kernel contract: y[oy*out_w + ox] = bias + sum_{ky, kx < K} w[ky*K + kx] *
-// P[oy*S + ky][ox*S + kx] for the whole out_h x out_w plane, P being x (in_h
+// P[oy*S + ky*D][ox*S + kx*D] for the whole out_h x out_w plane, P being x (in_h
 // x in_w, dense) zero-padded by g->pad_top / g->pad_left (and as needed at
 // the bottom and right). scratch holds g->scratch_floats() floats, 64-byte
 // aligned; y is dense and must not overlap x or scratch.

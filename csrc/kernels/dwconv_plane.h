@@ -5,10 +5,12 @@
 // P (P[r][c] = x[r - pad_top][c - pad_left], 0 outside the input):
 //   phase (py, px) holds P[py + S*i][px + S*j] at
 //   scratch[(py*S + px) * plane_stride() + i*ld() + j]
-//   for rows i < phase_rows() = out_h + (K-1)/S and columns j < ld() = out_w + (K-1)/S.
+//   for rows i < phase_rows() = out_h + reach() and columns j < ld() = out_w + reach(),
+//   reach() = (K-1)*D/S with D the dilation.
 // (For S = 1 there is one phase: P itself, ld() columns wide.) Output (oy, ox)
-// then reads, for tap (ky, kx), phase (ky%S, kx%S) at (oy + ky/S)*ld() + ox +
-// kx/S: a fixed offset from p = oy*ld() + ox. So the convolution is a 1-D one
+// then reads, for tap (ky, kx), phase (ky*D % S, kx*D % S) at
+// (oy + ky*D/S)*ld() + ox + kx*D/S: a fixed offset from p = oy*ld() + ox. So
+// the convolution is a 1-D one
 // over the flat index p for every stride, with no edge cases; it is computed
 // for p < count() into the strided output buffer after the phases (row stride
 // ld(); the columns ox in [out_w, ld()) are discarded), and the rows are then
@@ -22,7 +24,8 @@ struct DwconvPlane {
   int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
   int64_t pad_top = 0, pad_left = 0;
   int k = 3, s = 1;
-  int64_t reach() const { return (k - 1) / s; }
+  int64_t d = 1;  // dilation, both axes
+  int64_t reach() const { return (k - 1) * d / s; }
   int64_t ld() const { return out_w + reach(); }
   int64_t phase_rows() const { return out_h + reach(); }
   int64_t plane_stride() const { return phase_rows() * ld(); }

@@ -9,7 +9,8 @@ namespace {
 const F32GemmKernel kAllKernels[] = {
 #define EDGECNN_F32_GEMM(isa_, mr, nr, arch) \
   EDGECNN_IF_ARCH_##arch(F32GemmKernel{"f32_gemm_" #mr "x" #nr "__" #isa_, isa_::kIsa, mr, nr, &isa_::f32_gemm_##mr##x##nr, \
-                                       &isa_::f32_gemm_##mr##x##nr##_acc, &isa_::f32_gemv_##nr}, )
+                                       &isa_::f32_gemm_##mr##x##nr##_acc, &isa_::f32_gemv_##nr,        \
+                                       &isa_::f32_igemm_##mr##x##nr}, )
 #include "kernels/f32_gemm.inc"
 #undef EDGECNN_F32_GEMM
 };

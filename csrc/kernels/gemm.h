@@ -32,6 +32,13 @@ using F32GemmAccUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float*
 //   y[j] = sum_k a[k * a_stride] * b[k*NR + j]   for j < nc <= NR.
 // B streams once; several k steps run on separate accumulators.
 using F32GemvUkernel = void (*)(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, float* y);
+// The indirect form, for direct convolution: row k of B is wherever the
+// offset table says, C[r][j] = bias[r] (0 if bias is null) + sum_k
+// a[k*MR + r] * base[koff[k] + j] for r < mr, j < nc (any nc). With base
+// pointing at an output row's input window and koff[k] the offset of tap
+// (c, ky, kx) in a padded input, this is a convolution with no im2col copy.
+using F32IgemmUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* base,
+                                 const int64_t* koff, float* c, size_t ldc, const float* bias);
 
 struct F32GemmKernel {
   const char* name;
@@ -41,6 +48,7 @@ struct F32GemmKernel {
   F32GemmUkernel fn;
   F32GemmAccUkernel acc;
   F32GemvUkernel gemv;  // same NR as the GEMM tile
+  F32IgemmUkernel igemm;
 };
 
 #define EDGECNN_F32_GEMM(isa, mr, nr, arch)                                                   \
@@ -51,6 +59,8 @@ struct F32GemmKernel {
                                   const float* b, size_t ldb, float* c, size_t ldc);         \
   void f32_gemv_##nr(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,  \
                      float* y);                                                              \
+  void f32_igemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* base, \
+                             const int64_t* koff, float* c, size_t ldc, const float* bias);  \
   }
 #include "kernels/f32_gemm.inc"
 #undef EDGECNN_F32_GEMM

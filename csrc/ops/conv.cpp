@@ -3,22 +3,30 @@
 //
 // Paths, chosen at prepare:
 //   depthwise  groups == C_in == C_out. 3x3 and 5x5 windows with equal
-//              strides 1 or 2 and no dilation: the kernels of
+//              strides 1 or 2 and equal dilations: the kernels of
 //              kernels/dwconv.h, one channel plane at a time, the epilogue
 //              applied to the plane while it is in cache. Others: the direct
 //              sliding window per channel (also the reference).
-//   pointwise  1x1, stride 1, no padding: no im2col; B is the input map
-//              X[c_in, H*W], whose blocks are copied into panels.
+//   pointwise  1x1, stride 1, no padding: B is the input map X[c_in, H*W]
+//              itself, read in place by the indirect GEMM kernel (row k at
+//              offset k*H*W), tile by tile of output pixels.
+//   direct     other windows with strides <= 2, when the estimate below
+//              favors it: a zero-padded, phase-split copy of the input,
+//              read in place by the indirect GEMM kernel (layout below).
 //   general    im2col, written block by block straight into the panel
-//              layout of the GEMM's B blocks.
-// Both GEMM paths run WeightGemm (ops/gemm_driver.h) against the weights
-// packed at load; the epilogue runs on each finished band of rows.
+//              layout of WeightGemm's B blocks (ops/gemm_driver.h).
+//   channels   small maps (7x7, 14x14) whose pixels fill vectors poorly:
+//              B blocks as for general (or 1x1 rows), multiplied by
+//              ChannelGemm with the vector lanes over output channels.
+// All run against the weights packed at load; the epilogue (bias in the
+// kernel, then activation and residual) runs on each finished band.
 #include <algorithm>
 #include <cstring>
 
 #include "core/aligned_buffer.h"
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
+#include "kernels/im2col.h"
 #include "ops/activation.h"
 #include "ops/gemm_driver.h"
 #include "ops/window.h"
@@ -27,7 +35,32 @@ namespace edgecnn {
 
 namespace {
 
-enum class ConvPath { kDepthwise, kPointwise, kGeneral };
+enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels };
+
+// The direct path works band by band of output rows. A band's input is
+// copied into per-thread scratch (sized to stay in L2) as Sh x Sw phases
+// (Sh, Sw the strides) of the zero-padded plane P (P[r][c] = x[r - pad_top]
+// [c - pad_left]); for the band starting at output row oy0, phase (py, px)
+// holds P[py + Sh*(oy0 + i)][px + Sw*j] at
+//   channel*chan_stride + (py*Sw + px)*phase_stride + i*ld + j,  i < rows, j < ld,
+// with ld = out_w + (kw-1)*dw/Sw and rows = band + (kh-1)*dh/Sh. Tap
+// (c, ky, kx) of output (oy0 + i, ox) is P[(oy0 + i)*Sh + ky*dh][ox*Sw + kx*dw],
+// which lies in phase ((ky*dh) % Sh, (kx*dw) % Sw) at
+//   p + koff(c, ky, kx),  p = i*ld + ox,  koff = (ky*dh/Sh)*ld + kx*dw/Sw (+ phase, channel).
+// So over the flat index p the band is one GEMM whose B rows are contiguous
+// runs of the copy: the indirect GEMM kernel reads them in place, and the
+// input is read from memory once. Two tilings of p:
+//   rows  tiles within an output row, written straight into Y; for maps
+//         whose rows fill whole vectors (out_w a multiple of 16, or wide).
+//   flat  tiles across rows over every p < (band-1)*ld + out_w, into a
+//         scratch buffer of row stride ld (the ld - out_w columns between
+//         rows are discarded), copied out with the epilogue; for narrow maps.
+struct PaddedInput {
+  int64_t band = 1;  // output rows per band (the last may be shorter)
+  int64_t rows = 0, ld = 0, phase_stride = 0, chan_stride = 0;
+  bool rows_tiling = false;
+  size_t input_bytes = 0, output_bytes = 0;  // per-thread scratch: the copy, the flat outputs
+};
 
 class ConvOp final : public Op {
  public:
@@ -77,10 +110,11 @@ class ConvOp final : public Op {
     if (groups_ == in_c_ && groups_ == out_c_) {
       path_ = ConvPath::kDepthwise;
       dw_weights_.assign(weights, weights + out_c_ * win_.kh * win_.kw);
-      const bool square = win_.kh == win_.kw && win_.sh == win_.sw && win_.dh == 1 && win_.dw == 1;
+      const bool square = win_.kh == win_.kw && win_.sh == win_.sw && win_.dh == win_.dw;
       dw_kernel_ = square ? f32_dwconv_kernel(ctx.isa, static_cast<int>(win_.kh), static_cast<int>(win_.sh)) : nullptr;
       if (dw_kernel_ != nullptr) {
-        dw_plane_ = DwconvPlane{in_h_, in_w_, out_h_, out_w_, win_.pad_top, win_.pad_left, dw_kernel_->k, dw_kernel_->s};
+        dw_plane_ = DwconvPlane{in_h_, in_w_, out_h_, out_w_, win_.pad_top, win_.pad_left, dw_kernel_->k, dw_kernel_->s,
+                                win_.dh};
         scratch_bytes_ = static_cast<size_t>(ctx.num_threads) *
                          round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
       }
@@ -88,11 +122,34 @@ class ConvOp final : public Op {
     }
     const bool unit_window = win_.kh == 1 && win_.kw == 1 && win_.sh == 1 && win_.sw == 1;
     const bool unpadded = win_.pad_top == 0 && win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0;
-    path_ = unit_window && unpadded ? ConvPath::kPointwise : ConvPath::kGeneral;
+    pointwise_geometry_ = unit_window && unpadded;
+    path_ = pointwise_geometry_ ? ConvPath::kPointwise : ConvPath::kGeneral;
     gemm_ = &f32_gemm_kernel(ctx.isa);
+    im2col_ = &f32_im2col_kernel(ctx.isa);
+    gemm_t_ = f32_gemm_t_kernel(ctx.isa);
+    if (prefer_channel_lanes()) {
+      path_ = ConvPath::kChannels;
+      for (int64_t g = 0; g < groups_; ++g)
+        packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_t_->mr));
+      cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
+      scratch_bytes_ = cgemm_.scratch_bytes();
+      return;
+    }
+    if (path_ == ConvPath::kGeneral && prefer_direct()) {
+      path_ = ConvPath::kDirect;
+      plan_direct(ctx.num_threads);
+    }
     for (int64_t g = 0; g < groups_; ++g)
       packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_->mr));
 
+    if (path_ == ConvPath::kDirect) return;
+    if (path_ == ConvPath::kPointwise) {
+      for (int64_t k = 0; k < depth_; ++k) koff_.push_back(k * in_h_ * in_w_);
+      const int64_t tiles = (out_h_ * out_w_ + gemm_->nr - 1) / gemm_->nr;
+      band_ = std::clamp<int64_t>((256 + gemm_->nr - 1) / gemm_->nr, 1, tiles);
+      if (ctx.num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * ctx.num_threads)));
+      return;
+    }
     wgemm_.plan(*gemm_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
     scratch_bytes_ = wgemm_.scratch_bytes();
   }
@@ -102,54 +159,30 @@ class ConvOp final : public Op {
   void run(const RunContext& ctx) const override {
     if (path_ == ConvPath::kDepthwise) {
       run_depthwise(ctx);
+    } else if (path_ == ConvPath::kDirect) {
+      run_direct(ctx);
+    } else if (path_ == ConvPath::kPointwise) {
+      run_pointwise(ctx);
+    } else if (path_ == ConvPath::kChannels) {
+      run_gemm(ctx, true);
     } else {
-      run_gemm(ctx);
+      run_gemm(ctx, false);
     }
   }
 
  private:
   // im2col of rows [k0, k0 + kc) and output columns [n0, n0 + nc) of one
-  // image and group into WeightGemm's block layout (ops/gemm_driver.h):
-  // B(k, j) with k = (c, ky, kx) row-major and j the output pixel; 0 where
-  // the window reads padding. Each output row crossed by the block is cut at
-  // the panel boundaries into runs whose valid input span is computed once,
-  // so the inner loops are plain (strided) copies.
+  // image and group, straight into WeightGemm's block layout
+  // (ops/gemm_driver.h): B(k, j) with k = (c, ky, kx) row-major and j the
+  // output pixel, 0 where the window reads padding (kernels/im2col.h).
   void im2col(const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr, float* block) const {
     const int64_t window = win_.kh * win_.kw;
     for (int64_t kk = k0; kk < k0 + kc; ++kk) {
       const int64_t c = kk / window, ky = kk % window / win_.kw, kx = kk % win_.kw;
-      const float* plane = x + c * in_h_ * in_w_;
-      float* row = block + (kk - k0) * nr;  // + panel * kc * nr + column in panel
-      const int64_t x_shift = kx * win_.dw - win_.pad_left;  // ix = ox * sw + x_shift
-      // Output columns whose ix lies in [0, in_w): ox in [ox_lo, ox_hi).
-      const int64_t ox_lo = x_shift >= 0 ? 0 : (-x_shift + win_.sw - 1) / win_.sw;
-      const int64_t ox_hi = in_w_ - x_shift <= 0 ? 0 : std::min(out_w_, (in_w_ - x_shift + win_.sw - 1) / win_.sw);
-      int64_t j = 0;
-      int64_t oy = n0 / out_w_, ox = n0 % out_w_;
-      while (j < nc) {
-        const int64_t n = std::min({nc - j, out_w_ - ox, nr - j % nr});
-        float* dst = row + (j / nr) * kc * nr + j % nr;
-        const int64_t iy = oy * win_.sh - win_.pad_top + ky * win_.dh;
-        if (iy < 0 || iy >= in_h_) {
-          std::fill(dst, dst + n, 0.0f);
-        } else {
-          const float* src_row = plane + iy * in_w_;
-          const int64_t a = std::clamp(ox_lo, ox, ox + n), b = std::clamp(ox_hi, a, ox + n);
-          std::fill(dst, dst + (a - ox), 0.0f);
-          if (win_.sw == 1) {
-            std::copy(src_row + a + x_shift, src_row + b + x_shift, dst + (a - ox));
-          } else {
-            for (int64_t o = a; o < b; ++o) dst[o - ox] = src_row[o * win_.sw + x_shift];
-          }
-          std::fill(dst + (b - ox), dst + n, 0.0f);
-        }
-        j += n;
-        ox += n;
-        if (ox == out_w_) {
-          ox = 0;
-          ++oy;
-        }
-      }
+      const Im2colRow row{x + c * in_h_ * in_w_, in_h_,  in_w_,
+                          out_w_,                win_.sh, win_.sw,
+                          ky * win_.dh - win_.pad_top, kx * win_.dw - win_.pad_left};
+      im2col_->fn(&row, n0, nc, nr, kc * nr, block + (kk - k0) * nr);
     }
   }
 
@@ -158,18 +191,15 @@ class ConvOp final : public Op {
    public:
     Source(const ConvOp& op, const float* x) : op_(op), x_(x) {}
     void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const override {
-      if (op_.path_ == ConvPath::kGeneral) {
+      if (!op_.pointwise_geometry_) {
         op_.im2col(x_, k0, kc, n0, nc, nr, block);
         return;
       }
+      // 1x1: row k of B is input channel k, one flat output row.
       const int64_t pixels = op_.in_h_ * op_.in_w_;
-      for (int64_t q = 0; q * nr < nc; ++q) {
-        const int64_t cols = std::min<int64_t>(nr, nc - q * nr);
-        float* dst = block + q * kc * nr;
-        for (int64_t kk = k0; kk < k0 + kc; ++kk, dst += nr) {
-          const float* src = x_ + kk * pixels + n0 + q * nr;
-          std::copy(src, src + cols, dst);
-        }
+      for (int64_t kk = k0; kk < k0 + kc; ++kk) {
+        const Im2colRow row{x_ + kk * pixels, 1, pixels, pixels, 1, 1, 0, 0};
+        op_.im2col_->fn(&row, n0, nc, nr, kc * nr, block + (kk - k0) * nr);
       }
     }
 
@@ -195,7 +225,7 @@ class ConvOp final : public Op {
     int64_t ld_;
   };
 
-  void run_gemm(const RunContext& ctx) const {
+  void run_gemm(const RunContext& ctx, bool channel_lanes) const {
     const int64_t pixels = out_h_ * out_w_;
     const float* x_all = ctx.inputs[0];
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
@@ -207,8 +237,176 @@ class ConvOp final : public Op {
         const int64_t out_offset = (n * out_c_ + g * out_cg_) * pixels;
         const Source source(*this, x_all + (n * in_c_ + g * in_cg) * in_h_ * in_w_);
         const Epilogue ep(*this, y_all + out_offset, r_all ? r_all + out_offset : nullptr, pixels);
-        wgemm_.run(packed_[g], source, bias_ ? bias_ + g * out_cg_ : nullptr, y_all + out_offset, pixels,
-                   epilogue ? &ep : nullptr, ctx.scratch, ctx.pool);
+        const float* bias = bias_ ? bias_ + g * out_cg_ : nullptr;
+        if (channel_lanes) {
+          cgemm_.run(packed_[g], source, bias, y_all + out_offset, pixels, epilogue ? &ep : nullptr, ctx.scratch,
+                     ctx.pool);
+        } else {
+          wgemm_.run(packed_[g], source, bias, y_all + out_offset, pixels, epilogue ? &ep : nullptr, ctx.scratch,
+                     ctx.pool);
+        }
+      }
+  }
+
+  // Channel lanes when pixel vectors would run mostly idle lanes: the map's
+  // pixels over 48-wide tiles of 16-lane vectors (the direct path's rows
+  // likewise), against output channels in 16-lane vectors.
+  bool prefer_channel_lanes() const {
+    if (gemm_t_ == nullptr || out_cg_ < 32) return false;
+    const int64_t pixels = out_h_ * out_w_;
+    if (pixels > 1024) return false;
+    int64_t used = 0;
+    for (int64_t p0 = 0; p0 < pixels; p0 += 48) used += (std::min<int64_t>(48, pixels - p0) + 15) / 16 * 16;
+    const double pixel_lanes = static_cast<double>(pixels) / static_cast<double>(used);
+    const double channel_lanes = static_cast<double>(out_cg_) / static_cast<double>((out_cg_ + 15) / 16 * 16);
+    return pixel_lanes < 0.95 && channel_lanes > pixel_lanes;
+  }
+
+  // Direct (indirect-GEMM) convolution or im2col + GEMM: the direct path
+  // reads B in place but computes (ld - out_w) discarded columns per output
+  // row; im2col copies K x N floats, which costs about as much as 12 output
+  // channels' worth of multiply-adds per float. Both estimates as the
+  // fraction of useful FMA work; the larger wins.
+  bool prefer_direct() const {
+    if (groups_ != 1 || win_.sh > 2 || win_.sw > 2) return false;
+    const double ld = static_cast<double>(out_w_ + (win_.kw - 1) * win_.dw / win_.sw);
+    const double direct = static_cast<double>(out_w_) / ld;
+    const double im2col = 1.0 / (1.0 + 12.0 / static_cast<double>(out_cg_));
+    return direct >= im2col;
+  }
+
+  void plan_direct(int num_threads) {
+    const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
+    const int64_t reach = (win_.kh - 1) * win_.dh / sh;
+    pad_.ld = out_w_ + (win_.kw - 1) * win_.dw / sw;
+    // Band: the input copy in about a quarter of L2 (256 KiB assumed), and
+    // at least two bands per thread when the map has the rows.
+    const int64_t row_floats = in_c_ * sh * sw * pad_.ld;
+    int64_t band = std::max<int64_t>(1, (int64_t{64} * 1024) / std::max<int64_t>(row_floats, 1) - reach);
+    if (num_threads > 1) band = std::min(band, std::max<int64_t>(1, out_h_ / (2 * num_threads)));
+    pad_.band = std::min(band, out_h_);
+    pad_.rows = pad_.band + reach;
+    pad_.phase_stride = pad_.rows * pad_.ld;
+    pad_.chan_stride = sh * sw * pad_.phase_stride;
+    koff_.clear();
+    for (int64_t c = 0; c < in_c_; ++c)
+      for (int64_t ky = 0; ky < win_.kh; ++ky)
+        for (int64_t kx = 0; kx < win_.kw; ++kx) {
+          const int64_t phase = (ky * win_.dh % sh) * sw + kx * win_.dw % sw;
+          koff_.push_back(c * pad_.chan_stride + phase * pad_.phase_stride + ky * win_.dh / sh * pad_.ld +
+                          kx * win_.dw / sw);
+        }
+    // Row tiling when whole vectors (16 lanes: the widest kernel's) cover the rows.
+    int64_t lanes_used = 0;
+    for (int64_t ox0 = 0; ox0 < out_w_; ox0 += nr) lanes_used += (std::min(nr, out_w_ - ox0) + 15) / 16 * 16;
+    pad_.rows_tiling = out_w_ * 100 >= lanes_used * 95;
+    pad_.input_bytes = round_up(static_cast<size_t>(in_c_ * pad_.chan_stride) * sizeof(float), 64);
+    pad_.output_bytes =
+        pad_.rows_tiling ? 0 : round_up(static_cast<size_t>(out_c_ * pad_.band * pad_.ld) * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
+  }
+
+  // The input copy (layout above) of the band starting at output row oy0:
+  // each phase plane is the im2col row (kernels/im2col.h) of an "output" of
+  // rows x ld pixels, written as one panel.
+  void fill_band(const float* x, int64_t oy0, float* xp) const {
+    const int64_t sh = win_.sh, sw = win_.sw, plane = pad_.rows * pad_.ld;
+    const int64_t one_panel = (plane + 63) / 64 * 64;  // a multiple of every vector width
+    for (int64_t c = 0; c < in_c_; ++c)
+      for (int64_t py = 0; py < sh; ++py)
+        for (int64_t px = 0; px < sw; ++px) {
+          const Im2colRow row{x + c * in_h_ * in_w_, in_h_, in_w_, pad_.ld, sh, sw, py + sh * oy0 - win_.pad_top,
+                              px - win_.pad_left};
+          im2col_->fn(&row, 0, plane, one_panel, 0, xp + c * pad_.chan_stride + (py * sw + px) * pad_.phase_stride);
+        }
+  }
+
+  void run_direct(const RunContext& ctx) const {
+    const int64_t pixels = out_h_ * out_w_, ld = pad_.ld;
+    const int64_t mr = gemm_->mr, nr = gemm_->nr;
+    const int64_t panels = packed_[0].panel_count();
+    const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
+    const PackedMatrix& w = packed_[0];
+    const size_t per_thread = pad_.input_bytes + pad_.output_bytes;
+    const int64_t bands = (out_h_ + pad_.band - 1) / pad_.band;
+    for (int64_t n = 0; n < batch_; ++n) {
+      const float* x = ctx.inputs[0] + n * in_c_ * in_h_ * in_w_;
+      float* y = ctx.outputs[0] + n * out_c_ * pixels;
+      const float* r = r_all ? r_all + n * out_c_ * pixels : nullptr;
+      ctx.pool.run(bands, [&](int64_t band, int thread) {
+        uint8_t* mine = reinterpret_cast<uint8_t*>(ctx.scratch) + thread * per_thread;
+        float* xp = reinterpret_cast<float*>(mine);
+        const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
+        fill_band(x, oy0, xp);
+        if (pad_.rows_tiling) {
+          for (int64_t i = 0; i < oy1 - oy0; ++i)
+            for (int64_t ox0 = 0; ox0 < out_w_; ox0 += nr)
+              for (int64_t q = 0; q < panels; ++q) {
+                const int64_t row0 = q * mr;
+                gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, out_w_ - ox0), depth_, w.panel(q),
+                             xp + i * ld + ox0, koff_.data(), y + row0 * pixels + (oy0 + i) * out_w_ + ox0, pixels,
+                             bias_ ? bias_ + row0 : nullptr);
+              }
+          if (act_.kind() == Activation::kNone && r == nullptr) return;
+          const int64_t at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;
+          for (int64_t m = 0; m < out_c_; ++m)
+            apply_epilogue(act_, y + m * pixels + at, r ? r + m * pixels + at : nullptr, residual_after_activation_,
+                           static_cast<size_t>(span));
+          return;
+        }
+        // Flat tiling: outputs with row stride ld into scratch, then the
+        // valid columns copied out with the epilogue.
+        float* yp = reinterpret_cast<float*>(mine + pad_.input_bytes);
+        const int64_t count = (oy1 - oy0 - 1) * ld + out_w_, ldy = pad_.band * ld;
+        for (int64_t p = 0; p < count; p += nr)
+          for (int64_t q = 0; q < panels; ++q) {
+            const int64_t row0 = q * mr;
+            gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, count - p), depth_, w.panel(q), xp + p,
+                         koff_.data(), yp + row0 * ldy + p, ldy, bias_ ? bias_ + row0 : nullptr);
+          }
+        for (int64_t m = 0; m < out_c_; ++m)
+          for (int64_t i = 0; i < oy1 - oy0; ++i) {
+            const float* src = yp + m * ldy + i * ld;
+            float* dst = y + m * pixels + (oy0 + i) * out_w_;
+            if (r == nullptr) {
+              apply_activation(act_, src, dst, static_cast<size_t>(out_w_));
+            } else {
+              std::copy(src, src + out_w_, dst);
+              apply_epilogue(act_, dst, r + (dst - y), residual_after_activation_, static_cast<size_t>(out_w_));
+            }
+          }
+      });
+    }
+  }
+
+  void run_pointwise(const RunContext& ctx) const {
+    const int64_t pixels = out_h_ * out_w_, mr = gemm_->mr, nr = gemm_->nr;
+    const int64_t panels = packed_[0].panel_count();
+    const int64_t tiles = (pixels + nr - 1) / nr;
+    const int64_t in_cg = in_c_ / groups_;
+    const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
+    const bool epilogue = act_.kind() != Activation::kNone || r_all != nullptr;
+    for (int64_t n = 0; n < batch_; ++n)
+      for (int64_t g = 0; g < groups_; ++g) {
+        const float* x = ctx.inputs[0] + (n * in_c_ + g * in_cg) * pixels;
+        const int64_t out_offset = (n * out_c_ + g * out_cg_) * pixels;
+        float* y = ctx.outputs[0] + out_offset;
+        const float* r = r_all ? r_all + out_offset : nullptr;
+        const float* bias = bias_ ? bias_ + g * out_cg_ : nullptr;
+        const PackedMatrix& w = packed_[g];
+        ctx.pool.run((tiles + band_ - 1) / band_, [&](int64_t band, int) {
+          const int64_t p0 = band * band_ * nr, p1 = std::min(pixels, p0 + band_ * nr);
+          for (int64_t p = p0; p < p1; p += nr)
+            for (int64_t q = 0; q < panels; ++q) {
+              const int64_t row0 = q * mr;
+              gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p,
+                           koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr);
+            }
+          if (!epilogue) return;
+          for (int64_t m = 0; m < out_cg_; ++m)
+            apply_epilogue(act_, y + m * pixels + p0, r ? r + m * pixels + p0 : nullptr, residual_after_activation_,
+                           static_cast<size_t>(p1 - p0));
+        });
       }
   }
 
@@ -264,8 +462,15 @@ class ConvOp final : public Op {
   bool residual_after_activation_ = false;
   ActivationParams act_;
   const F32GemmKernel* gemm_ = nullptr;
+  const F32Im2colKernel* im2col_ = nullptr;
   std::vector<PackedMatrix> packed_;
   WeightGemm wgemm_;
+  ChannelGemm cgemm_;
+  const F32GemmTKernel* gemm_t_ = nullptr;
+  bool pointwise_geometry_ = false;
+  PaddedInput pad_;
+  std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
+  int64_t band_ = 1;  // tiles per task (pointwise)
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
   DwconvPlane dw_plane_;

@@ -1,7 +1,6 @@
 #include "ops/gemm_driver.h"
 
 #include <algorithm>
-#include <cstdlib>  // TUNE-TEMP
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
@@ -81,15 +80,12 @@ void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t
   const CacheSizes& cache = cache_sizes();
   const int64_t mr = kernel.mr, nr = kernel.nr;
   // kc: the A micro-panel (mr x kc floats) in half of L1; split K evenly.
-  int64_t kc_max = std::max<int64_t>(64, cache.l1 / 2 / (mr * 4));
-  if (const char* e = getenv("EDGECNN_TUNE_KC")) kc_max = atoi(e);  // TUNE-TEMP
+  const int64_t kc_max = std::max<int64_t>(64, cache.l1 / 2 / (mr * 4));
   const int64_t k_blocks = ceil_div(k, kc_max);
   kc_ = ceil_div(k, k_blocks);
   // nc: the B block (kc x nc floats) in half of L2; columns split evenly.
   const int64_t n_panels = ceil_div(n, nr);
-  int64_t l2_share = cache.l2 / 2;
-  if (const char* e = getenv("EDGECNN_TUNE_L2")) l2_share = atoi(e);  // TUNE-TEMP
-  const int64_t nc_max = std::max<int64_t>(1, l2_share / (kc_ * 4) / nr) * nr;
+  const int64_t nc_max = std::max<int64_t>(1, cache.l2 / 2 / (kc_ * 4) / nr) * nr;
   col_blocks_ = ceil_div(n, nc_max);
   // Enough column blocks for every thread, in a multiple of the thread
   // count when there are panels for it (equal shares).
@@ -134,6 +130,62 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
         if (last && epilogue) epilogue->apply(row0, rows, n0, nc);
       }
     }
+  });
+}
+
+void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads) {
+  kernel_ = &kernel;
+  m_ = m;
+  k_ = k;
+  n_ = n;
+  num_threads_ = std::max(1, num_threads);
+  const CacheSizes& cache = cache_sizes();
+  // Columns: all of a small map, else blocks of 256 pixels.
+  col_blocks_ = ceil_div(n, 256);
+  nc_ = ceil_div(ceil_div(n, col_blocks_), kPanelPixels) * kPanelPixels;
+  col_blocks_ = ceil_div(n, nc_);
+  // kc: the A sub-panel (MR x kc floats) in half of L1; split K evenly.
+  const int64_t kc_max = std::max<int64_t>(64, cache.l1 / 2 / (kernel.mr * 4));
+  kc_ = ceil_div(k, ceil_div(k, kc_max));
+  // Weight panel chunks: a few per thread.
+  const int64_t panels = ceil_div(m, kernel.mr);
+  chunks_ = std::min(panels, std::max<int64_t>(1, num_threads_ > 1 ? 2 * num_threads_ : 1));
+  panels_per_chunk_ = ceil_div(panels, chunks_);
+  chunks_ = ceil_div(panels, panels_per_chunk_);
+  block_bytes_ = round_up(static_cast<size_t>(kc_ * nc_) * sizeof(float), 64);
+  t_bytes_ = round_up(static_cast<size_t>(nc_ * panels_per_chunk_ * kernel.mr) * sizeof(float), 64);
+}
+
+void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
+                      const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const {
+  const F32GemmTKernel& kern = *kernel_;
+  const int64_t mr = kern.mr, panels = ceil_div(m_, mr);
+  pool.run(col_blocks_ * chunks_, [&](int64_t task, int thread) {
+    const int64_t cb = task / chunks_, chunk = task % chunks_;
+    const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
+    const int64_t p0 = chunk * panels_per_chunk_, p1 = std::min(panels, p0 + panels_per_chunk_);
+    const int64_t m0 = p0 * mr, m1 = std::min(m_, p1 * mr), ldt = (p1 - p0) * mr;
+    uint8_t* mine = reinterpret_cast<uint8_t*>(scratch) + thread * (block_bytes_ + t_bytes_);
+    float* block = reinterpret_cast<float*>(mine);
+    float* t = reinterpret_cast<float*>(mine + block_bytes_);  // T[j][m - m0], row stride ldt
+    for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
+      const int64_t kc = std::min(kc_, k_ - k0);
+      b.pack(k0, kc, n0, nc, kPanelPixels, block);
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t rows = std::min(mr, m_ - p * mr);
+        for (int64_t q = 0; q * kPanelPixels < nc; ++q)
+          kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, w.panel(p) + k0 * mr,
+                  block + q * kc * kPanelPixels, kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
+                  bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0);
+      }
+    }
+    // T (pixels x channels) into Y (channels x pixels).
+    for (int64_t m = m0; m < m1; ++m) {
+      float* dst = y + m * ldy + n0;
+      const float* src = t + (m - m0);
+      for (int64_t j = 0; j < nc; ++j) dst[j] = src[j * ldt];
+    }
+    if (epilogue) epilogue->apply(m0, m1 - m0, n0, nc);
   });
 }
 

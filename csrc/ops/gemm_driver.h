@@ -12,7 +12,13 @@
 //    half of L2 while every A micro-panel of the task streams over it.
 //    Threads take (column block, row chunk) tasks, each packing its own blocks.
 //
-// 2. BatchedGemm, shared by Gemm and MatMul:
+// 2. ChannelGemm, the same product for maps too small to fill pixel vectors:
+//    the channel-lane kernels (kernels/gemm_t.h) accumulate T = (W · B)^T in
+//    per-thread scratch, B blocks packed as above in panels of 16 pixels; T
+//    is transposed into Y after the last K block, then the epilogue runs.
+//    Threads take chunks of weight panels (each packs its own B blocks).
+//
+// 3. BatchedGemm, shared by Gemm and MatMul:
 //   Y_b[M x N] = alpha * A_b[M x K] · B_b[K x N] + beta * C      (C optional)
 //
 // The microkernel's packed operand is its left one, in panels of MR rows, and
@@ -31,6 +37,7 @@
 #include "core/shape.h"
 #include "core/thread_pool.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_t.h"
 
 namespace edgecnn {
 
@@ -70,6 +77,23 @@ class WeightGemm {
   int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, row_chunks_ = 1, panels_per_chunk_ = 1;
   int num_threads_ = 1;
   size_t block_bytes_ = 0;
+};
+
+class ChannelGemm {
+ public:
+  static constexpr int kPanelPixels = 16;  // B panel width (im2col kernels need a multiple of 16)
+  void plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads);
+  size_t scratch_bytes() const { return static_cast<size_t>(num_threads_) * (block_bytes_ + t_bytes_); }
+  // w: packed with the kernel's MR. Y (row stride ldy) = W · B + bias.
+  void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
+           const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;
+
+ private:
+  const F32GemmTKernel* kernel_ = nullptr;
+  int64_t m_ = 0, k_ = 0, n_ = 0;
+  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, panels_per_chunk_ = 1;
+  int num_threads_ = 1;
+  size_t block_bytes_ = 0, t_bytes_ = 0;
 };
 
 // Y[M x N] = W · B + bias for a dense row-major B (K x N): WeightGemm with

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <optional>
 
 #include "core/cpu.h"
 #include "core/error.h"
@@ -14,6 +16,8 @@
 #include "kernels/dwconv.h"
 #include "kernels/fma_probe.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_t.h"
+#include "kernels/im2col.h"
 #include "ops/gemm_driver.h"
 #include "ops/op.h"
 
@@ -124,14 +128,18 @@ py::tuple fma_probe(const std::string& isa, size_t iterations) {
 // Test hook: one channel through the depthwise kernel of `isa` for a k x k
 // window with stride s and the given pads (top, left, bottom, right).
 FloatArray kernel_f32_dwconv(const std::string& isa, int k, int s, const FloatArray& x, const FloatArray& w,
-                             float bias, const std::vector<int64_t>& pads) {
+                             float bias, const std::vector<int64_t>& pads, int64_t dilation) {
   const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
   if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv: no kernel for this window and stride");
   if (x.ndim() != 2 || w.ndim() != 2 || w.shape(0) != k || w.shape(1) != k || pads.size() != 4)
     throw ArgumentError("kernel_f32_dwconv: expects x (H, W), w (k, k), 4 pads");
-  DwconvPlane plane{x.shape(0), x.shape(1), 0, 0, pads[0], pads[1], k, s};
-  plane.out_h = (plane.in_h + pads[0] + pads[2] - k) / s + 1;
-  plane.out_w = (plane.in_w + pads[1] + pads[3] - k) / s + 1;
+  if (dilation < 1) throw ArgumentError("kernel_f32_dwconv: dilation must be >= 1");
+  DwconvPlane plane{x.shape(0), x.shape(1), 0, 0, pads[0], pads[1], k, s, dilation};
+  const int64_t span = (k - 1) * dilation + 1;
+  plane.out_h = (plane.in_h + pads[0] + pads[2] - span) / s + 1;
+  plane.out_w = (plane.in_w + pads[1] + pads[3] - span) / s + 1;
+  if (plane.in_h + pads[0] + pads[2] < span || plane.in_w + pads[1] + pads[3] < span)
+    throw ArgumentError("kernel_f32_dwconv: the window does not fit");
   if (plane.out_h < 1 || plane.out_w < 1) throw ArgumentError("kernel_f32_dwconv: the window does not fit");
   AlignedBuffer scratch(static_cast<size_t>(plane.scratch_floats()) * sizeof(float));
   FloatArray y({plane.out_h, plane.out_w});
@@ -173,6 +181,41 @@ void run_weight_gemm(DenseWeightGemm& self, const FloatArray& b, const FloatArra
   float* out = y.mutable_data();
   py::gil_scoped_release release;
   self.run(b.data(), bias.data(), out);
+}
+
+// Test hook: im2col of one row (kernels/im2col.h) for output columns
+// [n0, n0 + nc), into panels of nr; returns (panels, nr), unwritten lanes NaN.
+FloatArray kernel_f32_im2col_row(const std::string& isa, const FloatArray& plane, int64_t out_w, int64_t sh,
+                                 int64_t sw, int64_t y_off, int64_t x_off, int64_t n0, int64_t nc, int64_t nr) {
+  if (plane.ndim() != 2 || out_w < 1 || sh < 1 || sw < 1 || n0 < 0 || nc < 1 || nr < 1)
+    throw ArgumentError("kernel_f32_im2col_row: bad arguments");
+  const Im2colRow row{plane.data(), plane.shape(0), plane.shape(1), out_w, sh, sw, y_off, x_off};
+  const int64_t panels = (nc + nr - 1) / nr;
+  FloatArray out({panels, nr});
+  std::fill(out.mutable_data(), out.mutable_data() + panels * nr, std::numeric_limits<float>::quiet_NaN());
+  f32_im2col_kernel(cap_isa(parse_isa(isa))).fn(&row, n0, nc, nr, nr, out.mutable_data());
+  return out;
+}
+
+// Test hook: T = t0 + (W · B)^T (or bias + (W · B)^T without t0) through the
+// channel-lane kernel of the most capable tier up to `isa`; T is (N, M).
+FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& bias,
+                             std::optional<FloatArray> t0) {
+  if (w.ndim() != 2 || b.ndim() != 2 || w.shape(1) != b.shape(0) || bias.ndim() != 1 || bias.shape(0) != w.shape(0))
+    throw ArgumentError("kernel_f32_gemm_t: expects W (M, K), B (K, N), bias (M,)");
+  const F32GemmTKernel& kernel = f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa)));
+  const int64_t m = w.shape(0), k = w.shape(1), n = b.shape(1);
+  if (t0 && (t0->ndim() != 2 || t0->shape(0) != n || t0->shape(1) != m))
+    throw ArgumentError("kernel_f32_gemm_t: t0 must be (N, M)");
+  PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
+  FloatArray t({n, m});
+  if (t0) std::copy(t0->data(), t0->data() + n * m, t.mutable_data());
+  for (int64_t p = 0; p < packed.panel_count(); ++p) {
+    const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    kernel.fn(rows, n, k, packed.panel(p), b.data(), n, t.mutable_data() + p * kernel.mr, m,
+              bias.data() + p * kernel.mr, t0.has_value());
+  }
+  return t;
 }
 
 }  // namespace
@@ -245,11 +288,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("f32_activation_kernel_name",
         [](const std::string& isa) { return std::string(f32_activation_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_dwconv", &kernel_f32_dwconv, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
-        py::arg("w"), py::arg("bias"), py::arg("pads"));
+        py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1);
   m.def("f32_dwconv_kernel_name", [](const std::string& isa, int k, int s) {
     const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
     return kernel ? std::string(kernel->name) : std::string();
   });
+  m.def("kernel_f32_im2col_row", &kernel_f32_im2col_row, py::arg("isa"), py::arg("plane"), py::arg("out_w"),
+        py::arg("sh"), py::arg("sw"), py::arg("y_off"), py::arg("x_off"), py::arg("n0"), py::arg("nc"), py::arg("nr"));
+  m.def("f32_im2col_kernel_name", [](const std::string& isa) { return std::string(f32_im2col_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_gemm_t", &kernel_f32_gemm_t, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
+        py::arg("t0") = py::none());
+  m.def("f32_gemm_t_kernel_name",
+        [](const std::string& isa) { return std::string(f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa))).name); });
   m.def("fma_probe", &fma_probe, py::arg("isa"), py::arg("iterations"));
   m.def("fma_probe_name", [](const std::string& isa) { return std::string(f32_fma_probe(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_gemm_acc", &kernel_f32_gemm_acc, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("c"));

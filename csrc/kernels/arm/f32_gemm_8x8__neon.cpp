@@ -3,6 +3,7 @@
 // ISA file: only intrinsics and C headers, everything in edgecnn::neon.
 #include <arm_neon.h>
 #include <stddef.h>
+#include <stdint.h>
 
 namespace edgecnn {
 namespace neon {
@@ -105,6 +106,23 @@ void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const flo
 void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                   size_t ldc, const float* bias) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
+}
+
+// The indirect form (kernels/gemm.h): each 8-column tile gathers its B rows
+// into a packed panel on the stack, then runs the packed kernel.
+void f32_igemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
+                   float* c, size_t ldc, const float* bias) {
+  constexpr size_t NR = 8, KB = 256;
+  float panel[KB * NR];
+  for (size_t n0 = 0; n0 < nc; n0 += NR) {
+    const size_t nb = nc - n0 < NR ? nc - n0 : NR;
+    for (size_t k0 = 0; k0 < kc; k0 += KB) {
+      const size_t kb = kc - k0 < KB ? kc - k0 : KB;
+      for (size_t k = 0; k < kb; ++k)
+        for (size_t j = 0; j < nb; ++j) panel[k * NR + j] = base[koff[k0 + k] + static_cast<int64_t>(n0 + j)];
+      gemm(mr, nb, kb, a + k0 * 8, panel, NR, c + n0, ldc, bias, k0 > 0);
+    }
+  }
 }
 
 void f32_gemm_8x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,

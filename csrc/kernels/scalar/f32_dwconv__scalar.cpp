@@ -27,7 +27,8 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
   for (int64_t p = 0; p < count; ++p) out[p] = bias;
   for (int ky = 0; ky < K; ++ky)
     for (int kx = 0; kx < K; ++kx) {
-      const float* src = scratch + ((ky % S) * S + kx % S) * stride + (ky / S) * ld + kx / S;
+      const int64_t r = ky * g->d, c = kx * g->d;
+      const float* src = scratch + ((r % S) * S + c % S) * stride + (r / S) * ld + c / S;
       const float wv = w[ky * K + kx];
       for (int64_t p = 0; p < count; ++p) out[p] += wv * src[p];
     }

@@ -1,6 +1,7 @@
 // Portable f32 GEMM microkernel, tile 4 rows x 8 columns. Layouts: kernels/gemm.h.
 // Compiled at the baseline; the 8-wide inner loops vectorize with SSE2/NEON.
 #include <cstddef>
+#include <cstdint>
 
 namespace edgecnn {
 namespace scalar {
@@ -43,6 +44,17 @@ void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const flo
 void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                   size_t ldc, const float* bias) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
+}
+
+void f32_igemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
+                   float* c, size_t ldc, const float* bias) {
+  constexpr size_t MR = 4;
+  for (size_t r = 0; r < mr; ++r)
+    for (size_t j = 0; j < nc; ++j) {
+      float acc = bias != nullptr ? bias[r] : 0.0f;
+      for (size_t k = 0; k < kc; ++k) acc += a[k * MR + r] * base[koff[k] + static_cast<int64_t>(j)];
+      c[r * ldc + j] = acc;
+    }
 }
 
 void f32_gemm_4x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,

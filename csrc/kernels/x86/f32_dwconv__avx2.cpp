@@ -43,6 +43,25 @@ void fill_phases(const DwconvPlane* g, const float* x, float* scratch) {
       const float* src = x + (inside ? r : 0) * g->in_w - g->pad_left;
       const __m256i none = _mm256_setzero_si256();
       for (int64_t j = 0; j < ld; j += 8) {
+        // Whole vectors of valid columns go unmasked (vmaskmov is slow,
+        // its store form most of all).
+        if (j + 8 <= ld && (!inside || (S * j >= c_lo && S * j + 8 * S <= c_hi))) {
+          if (!inside) {
+            _mm256_storeu_ps(d0 + j, _mm256_setzero_ps());
+            if (S == 2) _mm256_storeu_ps(d0 + stride + j, _mm256_setzero_ps());
+          } else if (S == 1) {
+            _mm256_storeu_ps(d0 + j, _mm256_loadu_ps(src + j));
+          } else {
+            const __m256 a = _mm256_loadu_ps(src + 2 * j), b = _mm256_loadu_ps(src + 2 * j + 8);
+            _mm256_storeu_ps(d0 + j, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                         _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                                         _MM_SHUFFLE(3, 1, 2, 0))));
+            _mm256_storeu_ps(d0 + stride + j, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                                  _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
+                                                  _MM_SHUFFLE(3, 1, 2, 0))));
+          }
+          continue;
+        }
         const __m256i store = first_lanes(ld - j);
         if (S == 1) {
           const __m256i m = inside ? lanes_between(j, c_lo, c_hi) : none;
@@ -65,16 +84,17 @@ void fill_phases(const DwconvPlane* g, const float* x, float* scratch) {
     }
 }
 
-// Tap t = ky*K + kx reads row[ky] + (kx % S) * phase_step + kx / S.
-template <int K, int S>
+// Tap (ky, kx) reads row[ky] + col[kx]: the phase and offset of row ky*D
+// and of column kx*D (kernels/dwconv_plane.h).
+template <int K>
 struct Taps {
-  const float* row[K];  // phase (ky % S, 0), row offset ky / S
-  int64_t phase_step;   // from phase (py, 0) to (py, 1)
-  const float* at(int ky, int kx) const { return row[ky] + (kx % S) * phase_step + kx / S; }
+  const float* row[K];
+  int64_t col[K];
+  const float* at(int ky, int kx) const { return row[ky] + col[kx]; }
 };
 
 template <int K, int S, int U>
-inline void block(const Taps<K, S>& taps, const __m256* wv, __m256 bias, int64_t p, float* out) {
+inline void block(const Taps<K>& taps, const __m256* wv, __m256 bias, int64_t p, float* out) {
   __m256 acc[U][2];
   for (int u = 0; u < U; ++u) {
     acc[u][0] = bias;
@@ -94,9 +114,12 @@ template <int K, int S>
 void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
   fill_phases<S>(g, x, scratch);
   const int64_t ld = g->ld(), stride = g->plane_stride(), count = g->count();
-  Taps<K, S> taps;
-  for (int ky = 0; ky < K; ++ky) taps.row[ky] = scratch + (ky % S) * S * stride + (ky / S) * ld;
-  taps.phase_step = stride;
+  Taps<K> taps;
+  for (int t = 0; t < K; ++t) {
+    const int64_t r = t * g->d, c = t * g->d;
+    taps.row[t] = scratch + (r % S) * S * stride + (r / S) * ld;
+    taps.col[t] = (c % S) * stride + c / S;
+  }
   __m256 wv[K * K];
   for (int t = 0; t < K * K; ++t) wv[t] = _mm256_set1_ps(w[t]);
   const __m256 bv = _mm256_set1_ps(bias);
@@ -116,8 +139,12 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
   }
   for (int64_t oy = 0; oy < g->out_h; ++oy)
     for (int64_t j = 0; j < g->out_w; j += 8) {
-      const __m256i m = first_lanes(g->out_w - j);
-      _mm256_maskstore_ps(y + oy * g->out_w + j, m, _mm256_maskload_ps(out + oy * ld + j, m));
+      if (j + 8 <= g->out_w) {
+        _mm256_storeu_ps(y + oy * g->out_w + j, _mm256_loadu_ps(out + oy * ld + j));
+      } else {
+        const __m256i m = first_lanes(g->out_w - j);
+        _mm256_maskstore_ps(y + oy * g->out_w + j, m, _mm256_maskload_ps(out + oy * ld + j, m));
+      }
     }
 }
 

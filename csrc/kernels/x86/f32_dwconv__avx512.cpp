@@ -1,9 +1,16 @@
-// AVX-512 depthwise kernels (contract: kernels/dwconv.h; scratch layout:
-// kernels/dwconv_plane.h). Rows are filled, convolved and copied out 16
-// floats at a time, the borders and tails under lane masks (a masked-off lane
-// is neither read nor faulted on). The convolution's main loop computes 4
-// vectors with 2 partial sums each (taps alternate between them): 8
-// independent FMA chains, enough to cover the FMA latency on both pipes.
+// AVX-512 depthwise kernels (contract: kernels/dwconv.h), two ways:
+//  - rows (maps at least kRowsMinWidth wide): straight from the input plane
+//    to the output plane, in 16-wide column strips, 4 output rows at a time
+//    with 2 partial sums each (8 independent FMA chains, enough to cover the
+//    FMA latency on both pipes). Taps reading above or below the plane are
+//    skipped (those rows go one at a time); strips touching the left or
+//    right edge load under the mask of lanes inside the plane (a masked-off
+//    lane is neither read nor faulted on), the others unmasked (masked loads
+//    are slower). Stride 2 loads 32 floats and keeps the even lanes. No
+//    copy of the input.
+//  - flat (narrower maps, where a row is less than a vector or two): the
+//    phase planes of kernels/dwconv_plane.h in scratch, convolved over the
+//    flat index (rows wrap, so no lanes idle at row ends), copied out.
 // ISA file: only intrinsics, C headers and plain-data headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
@@ -41,6 +48,21 @@ void fill_phases(const DwconvPlane* g, const float* x, float* scratch) {
       // src[c] is P column c of this row (only valid columns are read).
       const float* src = x + (inside ? r : 0) * g->in_w - g->pad_left;
       for (int64_t j = 0; j < ld; j += 16) {
+        // Whole vectors of valid columns go unmasked (masked accesses are
+        // slower, most of all across cache lines).
+        if (j + 16 <= ld && (!inside || (S * j >= c_lo && S * j + 16 * S <= c_hi))) {
+          if (!inside) {
+            _mm512_storeu_ps(d0 + j, _mm512_setzero_ps());
+            if (S == 2) _mm512_storeu_ps(d0 + stride + j, _mm512_setzero_ps());
+          } else if (S == 1) {
+            _mm512_storeu_ps(d0 + j, _mm512_loadu_ps(src + j));
+          } else {
+            const __m512 a = _mm512_loadu_ps(src + 2 * j), b = _mm512_loadu_ps(src + 2 * j + 16);
+            _mm512_storeu_ps(d0 + j, _mm512_permutex2var_ps(a, even_index, b));
+            _mm512_storeu_ps(d0 + stride + j, _mm512_permutex2var_ps(a, odd_index, b));
+          }
+          continue;
+        }
         const __mmask16 store = first_lanes(ld - j);
         if (S == 1) {
           const __mmask16 m = inside ? lanes_between(j, c_lo, c_hi) : 0;
@@ -57,16 +79,17 @@ void fill_phases(const DwconvPlane* g, const float* x, float* scratch) {
     }
 }
 
-// Tap t = ky*K + kx reads row[ky] + (kx % S) * phase_step + kx / S.
-template <int K, int S>
+// Tap (ky, kx) reads row[ky] + col[kx]: the phase and offset of row ky*D
+// and of column kx*D (kernels/dwconv_plane.h).
+template <int K>
 struct Taps {
-  const float* row[K];  // phase (ky % S, 0), row offset ky / S
-  int64_t phase_step;   // from phase (py, 0) to (py, 1)
-  const float* at(int ky, int kx) const { return row[ky] + (kx % S) * phase_step + kx / S; }
+  const float* row[K];
+  int64_t col[K];
+  const float* at(int ky, int kx) const { return row[ky] + col[kx]; }
 };
 
 template <int K, int S, int U>
-inline void block(const Taps<K, S>& taps, const __m512* wv, __m512 bias, int64_t p, float* out) {
+inline void block(const Taps<K>& taps, const __m512* wv, __m512 bias, int64_t p, float* out) {
   __m512 acc[U][2];
   for (int u = 0; u < U; ++u) {
     acc[u][0] = bias;
@@ -86,9 +109,12 @@ template <int K, int S>
 void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
   fill_phases<S>(g, x, scratch);
   const int64_t ld = g->ld(), stride = g->plane_stride(), count = g->count();
-  Taps<K, S> taps;
-  for (int ky = 0; ky < K; ++ky) taps.row[ky] = scratch + (ky % S) * S * stride + (ky / S) * ld;
-  taps.phase_step = stride;
+  Taps<K> taps;
+  for (int t = 0; t < K; ++t) {
+    const int64_t r = t * g->d, c = t * g->d;
+    taps.row[t] = scratch + (r % S) * S * stride + (r / S) * ld;
+    taps.col[t] = (c % S) * stride + c / S;
+  }
   __m512 wv[K * K];
   for (int t = 0; t < K * K; ++t) wv[t] = _mm512_set1_ps(w[t]);
   const __m512 bv = _mm512_set1_ps(bias);
@@ -108,24 +134,130 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
   }
   for (int64_t oy = 0; oy < g->out_h; ++oy)
     for (int64_t j = 0; j < g->out_w; j += 16) {
-      const __mmask16 m = first_lanes(g->out_w - j);
-      _mm512_mask_storeu_ps(y + oy * g->out_w + j, m, _mm512_maskz_loadu_ps(m, out + oy * ld + j));
+      if (j + 16 <= g->out_w) {
+        _mm512_storeu_ps(y + oy * g->out_w + j, _mm512_loadu_ps(out + oy * ld + j));
+      } else {
+        const __mmask16 m = first_lanes(g->out_w - j);
+        _mm512_mask_storeu_ps(y + oy * g->out_w + j, m, _mm512_maskz_loadu_ps(m, out + oy * ld + j));
+      }
     }
+}
+
+constexpr int64_t kRowsMinWidth = 24;
+
+// Rows mode (see the top of the file). Input column of lane l of the vector
+// at output column ox, tap column kx: (ox + l)*S - pad_left + kx*D.
+// Rows of one 16-wide output column strip: rows [oy, oy + R) at column ox.
+// kMasked: the strip reads padding columns, so loads go under mask[kx]
+// (S == 2: mask[kx] for the first 16 P columns, mask2[kx] for the next).
+template <int K, int S, int R, bool kMasked>
+inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, int ky_lo, int ky_hi, int64_t c0,
+                  const __mmask16* mask, const __mmask16* mask2, const __m512* wv, __m512 bias, float* y,
+                  int64_t out_w, __mmask16 store) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  __m512 acc[R][2];
+  for (int u = 0; u < R; ++u) {
+    acc[u][0] = bias;
+    acc[u][1] = _mm512_setzero_ps();
+  }
+  for (int ky = ky_lo; ky < ky_hi; ++ky) {
+#pragma GCC unroll 5
+    for (int kx = 0; kx < K; ++kx) {
+#pragma GCC unroll 4
+      for (int u = 0; u < R; ++u) {
+        const float* src = row0 + u * row_step + ky * d * in_w + c0 + kx * d;
+        __m512 v;
+        if (S == 1) {
+          v = kMasked ? _mm512_maskz_loadu_ps(mask[kx], src) : _mm512_loadu_ps(src);
+        } else if (kMasked) {
+          v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(mask[kx], src), even,
+                                     _mm512_maskz_loadu_ps(mask2[kx], src + 16));
+        } else {
+          v = _mm512_permutex2var_ps(_mm512_loadu_ps(src), even, _mm512_loadu_ps(src + 16));
+        }
+        acc[u][kx & 1] = _mm512_fmadd_ps(v, wv[ky * K + kx], acc[u][kx & 1]);
+      }
+    }
+  }
+  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
+}
+
+// Rows mode (see the top of the file): 16-wide column strips, 4 output rows
+// at a time where every tap row is inside the input, else one at a time.
+template <int K, int S>
+void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bias, float* y) {
+  const int64_t d = g->d, in_w = g->in_w, in_h = g->in_h, out_w = g->out_w, out_h = g->out_h;
+  __m512 wv[K * K];
+  for (int t = 0; t < K * K; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 bv = _mm512_set1_ps(bias);
+  // Output rows whose taps all lie inside: [oy_in, oy_end).
+  const int64_t oy_in = (g->pad_top + S - 1) / S;
+  const int64_t rows_span = in_h + g->pad_top - (K - 1) * d;  // need oy*S < rows_span
+  const int64_t oy_end = rows_span <= 0 ? 0 : ((rows_span - 1) / S + 1 < out_h ? (rows_span - 1) / S + 1 : out_h);
+  const int64_t row_step = S * in_w;
+  for (int64_t ox = 0; ox < out_w; ox += 16) {
+    const __mmask16 store = first_lanes(out_w - ox);
+    // Lane l of tap column kx reads P column ox*S + l*S + kx*d; the loads
+    // cover P columns [c, c + 16*S) with c = ox*S + kx*d.
+    __mmask16 mask[K], mask2[K];
+    bool masked = false;
+    for (int kx = 0; kx < K; ++kx) {
+      const int64_t c = ox * S + kx * d;
+      mask[kx] = lanes_between(c, g->pad_left, g->pad_left + in_w);
+      mask2[kx] = S == 2 ? lanes_between(c + 16, g->pad_left, g->pad_left + in_w) : 0;
+      masked = masked || mask[kx] != 0xFFFF || (S == 2 && mask2[kx] != 0xFFFF);
+    }
+    const float* base = x - g->pad_top * in_w - g->pad_left + ox * S;  // P row 0, column ox*S
+    auto one_row = [&](int64_t oy) {
+      const int64_t iy0 = oy * S - g->pad_top;
+      int ky_lo = 0, ky_hi = K;
+      while (ky_lo < K && iy0 + ky_lo * d < 0) ++ky_lo;
+      while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * d >= in_h) --ky_hi;
+      const float* row0 = base + oy * row_step;
+      if (masked) {
+        strip<K, S, 1, true>(row0, row_step, in_w, d, ky_lo, ky_hi, 0, mask, mask2, wv, bv, y + oy * out_w + ox, out_w,
+                             store);
+      } else {
+        strip<K, S, 1, false>(row0, row_step, in_w, d, ky_lo, ky_hi, 0, mask, mask2, wv, bv, y + oy * out_w + ox,
+                              out_w, store);
+      }
+    };
+    int64_t oy = 0;
+    for (; oy < out_h && oy < oy_in; ++oy) one_row(oy);
+    for (; oy + 4 <= oy_end; oy += 4) {
+      const float* row0 = base + oy * row_step;
+      if (masked) {
+        strip<K, S, 4, true>(row0, row_step, in_w, d, 0, K, 0, mask, mask2, wv, bv, y + oy * out_w + ox, out_w, store);
+      } else {
+        strip<K, S, 4, false>(row0, row_step, in_w, d, 0, K, 0, mask, mask2, wv, bv, y + oy * out_w + ox, out_w, store);
+      }
+    }
+    for (; oy < out_h; ++oy) one_row(oy);
+  }
+}
+
+template <int K, int S>
+void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
+  if (g->out_w >= kRowsMinWidth) {
+    dwconv_rows<K, S>(g, x, w, bias, y);
+  } else {
+    dwconv<K, S>(g, x, w, bias, scratch, y);
+  }
 }
 
 }  // namespace
 
 void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 1>(g, x, w, b, scratch, y);
+  dwconv_any<3, 1>(g, x, w, b, scratch, y);
 }
 void f32_dwconv_3x3s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 2>(g, x, w, b, scratch, y);
+  dwconv_any<3, 2>(g, x, w, b, scratch, y);
 }
 void f32_dwconv_5x5s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 1>(g, x, w, b, scratch, y);
+  dwconv_any<5, 1>(g, x, w, b, scratch, y);
 }
 void f32_dwconv_5x5s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 2>(g, x, w, b, scratch, y);
+  dwconv_any<5, 2>(g, x, w, b, scratch, y);
 }
 
 }  // namespace avx512

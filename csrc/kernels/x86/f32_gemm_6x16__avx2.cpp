@@ -15,10 +15,21 @@ inline __m256i first_lanes(size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
 }
 
+// Row k of B: b + k*ldb (packed or strided), or base + koff[k] (indirect).
+struct StridedRows {
+  const float* b;
+  size_t ldb;
+  const float* row(size_t k) const { return b + k * ldb; }
+};
+struct IndirectRows {
+  const float* base;
+  const int64_t* koff;
+  const float* row(size_t k) const { return base + koff[k]; }
+};
+
 // kAccumulate: C += A·B, else C = bias + A·B.
-template <bool kAccumulate>
-void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
-          const float* bias) {
+template <bool kAccumulate, class Rows>
+void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias) {
   constexpr size_t MR = 6, NR = 16;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
@@ -38,10 +49,10 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
         acc[r][1] = init;
       }
     }
-    const float* bp = b + n0;
     const float* ap = a;
     if (full) {
-      for (size_t k = 0; k < kc; ++k, bp += ldb, ap += MR) {
+      for (size_t k = 0; k < kc; ++k, ap += MR) {
+        const float* bp = rows.row(k) + n0;
         const __m256 b0 = _mm256_loadu_ps(bp);
         const __m256 b1 = _mm256_loadu_ps(bp + 8);
         for (size_t r = 0; r < MR; ++r) {
@@ -51,7 +62,8 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
         }
       }
     } else {
-      for (size_t k = 0; k < kc; ++k, bp += ldb, ap += MR) {
+      for (size_t k = 0; k < kc; ++k, ap += MR) {
+        const float* bp = rows.row(k) + n0;
         const __m256 b0 = _mm256_maskload_ps(bp, mask0);
         const __m256 b1 = _mm256_maskload_ps(bp + 8, mask1);
         for (size_t r = 0; r < MR; ++r) {
@@ -107,12 +119,17 @@ void f32_gemv_16(size_t nc, size_t kc, const float* a, size_t a_stride, const fl
 
 void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                    size_t ldc, const float* bias) {
-  gemm<false>(mr, nc, kc, a, b, ldb, c, ldc, bias);
+  gemm<false>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, bias);
 }
 
 void f32_gemm_6x16_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                        size_t ldc) {
-  gemm<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL);
+  gemm<true>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, NULL);
+}
+
+void f32_igemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
+                    float* c, size_t ldc, const float* bias) {
+  gemm<false>(mr, nc, kc, a, IndirectRows{base, koff}, c, ldc, bias);
 }
 
 }  // namespace avx2

@@ -20,30 +20,44 @@ inline __mmask16 first_lanes(size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
 
+// Row k of B: b + k*ldb (packed or strided), or base + koff[k] (indirect).
+struct StridedRows {
+  const float* b;
+  size_t ldb;
+  const float* row(size_t k) const { return b + k * ldb; }
+};
+struct IndirectRows {
+  const float* base;
+  const int64_t* koff;
+  const float* row(size_t k) const { return base + koff[k]; }
+};
+
 // Rows [0, R) and vectors [0, V) of one tile; the last vector holds
-// nb - 16*(V-1) columns. kAccumulate: C += A·B, else C = bias + A·B.
-template <int R, int V, bool kAccumulate>
-void tile(size_t nb, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
-          const float* bias) {
-  const __mmask16 last = first_lanes(nb - 16 * (V - 1));
+// nb - 16*(V-1) columns, all 16 when kFull (then no load or store is
+// masked: masked accesses are slower, most of all across cache lines).
+// kAccumulate: C += A·B, else C = bias + A·B.
+template <int R, int V, bool kAccumulate, bool kFull, class Rows>
+void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias) {
+  const __mmask16 last = kFull ? static_cast<__mmask16>(0xFFFF) : first_lanes(nb - 16 * (V - 1));
   __m512 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 3
     for (int v = 0; v < V; ++v) {
-      const __mmask16 m = v == V - 1 ? last : static_cast<__mmask16>(0xFFFF);
       if (kAccumulate) {
-        acc[r][v] = _mm512_maskz_loadu_ps(m, c + r * ldc + 16 * v);
+        acc[r][v] = v == V - 1 && !kFull ? _mm512_maskz_loadu_ps(last, c + r * ldc + 16 * v)
+                                         : _mm512_loadu_ps(c + r * ldc + 16 * v);
       } else {
         acc[r][v] = bias != NULL ? _mm512_set1_ps(bias[r]) : _mm512_setzero_ps();
       }
     }
   }
-  for (size_t k = 0; k < kc; ++k, b += ldb, a += kMR) {
+  for (size_t k = 0; k < kc; ++k, a += kMR) {
+    const float* b = rows.row(k);
     __m512 bv[V];
 #pragma GCC unroll 3
     for (int v = 0; v < V; ++v)
-      bv[v] = v == V - 1 ? _mm512_maskz_loadu_ps(last, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
+      bv[v] = v == V - 1 && !kFull ? _mm512_maskz_loadu_ps(last, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const __m512 av = _mm512_set1_ps(a[r]);
@@ -55,7 +69,7 @@ void tile(size_t nb, size_t kc, const float* a, const float* b, size_t ldb, floa
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 3
     for (int v = 0; v < V; ++v) {
-      if (v == V - 1) {
+      if (v == V - 1 && !kFull) {
         _mm512_mask_storeu_ps(c + r * ldc + 16 * v, last, acc[r][v]);
       } else {
         _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
@@ -64,22 +78,30 @@ void tile(size_t nb, size_t kc, const float* a, const float* b, size_t ldb, floa
   }
 }
 
-using TileFn = void (*)(size_t, size_t, const float*, const float*, size_t, float*, size_t, const float*);
-
-template <bool kAccumulate>
+template <bool kAccumulate, bool kFull, class Rows>
 struct Tiles {
+  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*);
   // table[r - 1][v - 1]: the variant for r rows and v vectors.
-  static constexpr TileFn table[kMR][3] = {
-      {tile<1, 1, kAccumulate>, tile<1, 2, kAccumulate>, tile<1, 3, kAccumulate>},
-      {tile<2, 1, kAccumulate>, tile<2, 2, kAccumulate>, tile<2, 3, kAccumulate>},
-      {tile<3, 1, kAccumulate>, tile<3, 2, kAccumulate>, tile<3, 3, kAccumulate>},
-      {tile<4, 1, kAccumulate>, tile<4, 2, kAccumulate>, tile<4, 3, kAccumulate>},
-      {tile<5, 1, kAccumulate>, tile<5, 2, kAccumulate>, tile<5, 3, kAccumulate>},
-      {tile<6, 1, kAccumulate>, tile<6, 2, kAccumulate>, tile<6, 3, kAccumulate>},
-      {tile<7, 1, kAccumulate>, tile<7, 2, kAccumulate>, tile<7, 3, kAccumulate>},
-      {tile<8, 1, kAccumulate>, tile<8, 2, kAccumulate>, tile<8, 3, kAccumulate>},
+  static constexpr Fn table[kMR][3] = {
+#define EDGECNN_TILE_ROW(r)                                                                              \
+  { tile<r, 1, kAccumulate, kFull, Rows>, tile<r, 2, kAccumulate, kFull, Rows>, tile<r, 3, kAccumulate, kFull, Rows> }
+      EDGECNN_TILE_ROW(1), EDGECNN_TILE_ROW(2), EDGECNN_TILE_ROW(3), EDGECNN_TILE_ROW(4),
+      EDGECNN_TILE_ROW(5), EDGECNN_TILE_ROW(6), EDGECNN_TILE_ROW(7), EDGECNN_TILE_ROW(8),
+#undef EDGECNN_TILE_ROW
   };
 };
+
+// One tile of nb <= 48 columns and mr rows.
+template <bool kAccumulate, class Rows>
+inline void run_tile(size_t mr, size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
+                     const float* bias) {
+  const size_t v = (nb + 15) / 16;
+  if (nb == 16 * v) {
+    Tiles<kAccumulate, true, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias);
+  } else {
+    Tiles<kAccumulate, false, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias);
+  }
+}
 
 template <bool kAccumulate>
 void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
@@ -87,7 +109,7 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
   if (mr == 0) return;
   for (size_t n0 = 0; n0 < nc; n0 += kNR) {
     const size_t nb = nc - n0 < kNR ? nc - n0 : kNR;
-    Tiles<kAccumulate>::table[mr - 1][(nb + 15) / 16 - 1](nb, kc, a, b + n0, ldb, c + n0, ldc, bias);
+    run_tile<kAccumulate>(mr, nb, kc, a, StridedRows{b + n0, ldb}, c + n0, ldc, bias);
   }
 }
 
@@ -137,6 +159,15 @@ void f32_gemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float*
 void f32_gemm_8x48_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                        size_t ldc) {
   gemm<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL);
+}
+
+void f32_igemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
+                    float* c, size_t ldc, const float* bias) {
+  if (mr == 0) return;
+  for (size_t n0 = 0; n0 < nc; n0 += kNR) {
+    const size_t nb = nc - n0 < kNR ? nc - n0 : kNR;
+    run_tile<false>(mr, nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias);
+  }
 }
 
 }  // namespace avx512

@@ -1,0 +1,20 @@
+// Portable channel-lane GEMM kernel (contract: kernels/gemm_t.h): the
+// reference the SIMD tiers are tested against.
+#include <cstddef>
+
+namespace edgecnn {
+namespace scalar {
+
+void f32_gemm_t_16x4(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t,
+                     size_t ldt, const float* bias, bool accumulate) {
+  constexpr size_t MR = 16;
+  for (size_t j = 0; j < nc; ++j)
+    for (size_t m = 0; m < mr; ++m) {
+      float acc = accumulate ? t[j * ldt + m] : bias != nullptr ? bias[m] : 0.0f;
+      for (size_t k = 0; k < kc; ++k) acc += a[k * MR + m] * b[k * ldb + j];
+      t[j * ldt + m] = acc;
+    }
+}
+
+}  // namespace scalar
+}  // namespace edgecnn

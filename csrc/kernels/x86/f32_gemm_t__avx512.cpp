@@ -1,0 +1,79 @@
+// AVX-512 channel-lane GEMM microkernel (contract: kernels/gemm_t.h): tile
+// 48 channels (3 zmm of weights per k) x 8 pixels (broadcast), 24 zmm
+// accumulators, 24 FMAs per k step against 3 vector loads and 8 broadcasts.
+// Partial tiles run variants with fewer channel vectors (the last one under
+// a lane mask) and fewer pixels.
+// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+namespace edgecnn {
+namespace avx512 {
+namespace {
+
+constexpr size_t kMR = 48, kNR = 8;
+
+inline __mmask16 first_lanes(size_t count) {
+  return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
+}
+
+// V channel vectors (the last holding mr - 16*(V-1) channels), J pixels.
+template <int V, int J>
+void tile(size_t mr, size_t kc, const float* a, const float* b, size_t ldb, float* t, size_t ldt, const float* bias,
+          bool accumulate) {
+  const __mmask16 last = first_lanes(mr - 16 * (V - 1));
+  __m512 acc[J][V];
+#pragma GCC unroll 8
+  for (int j = 0; j < J; ++j)
+#pragma GCC unroll 3
+    for (int v = 0; v < V; ++v) {
+      const __mmask16 m = v == V - 1 ? last : static_cast<__mmask16>(0xFFFF);
+      acc[j][v] = accumulate ? _mm512_maskz_loadu_ps(m, t + j * ldt + 16 * v)
+                  : bias != NULL ? _mm512_maskz_loadu_ps(m, bias + 16 * v)
+                                 : _mm512_setzero_ps();
+    }
+  for (size_t k = 0; k < kc; ++k, a += kMR, b += ldb) {
+    __m512 av[V];
+#pragma GCC unroll 3
+    for (int v = 0; v < V; ++v) av[v] = _mm512_loadu_ps(a + 16 * v);
+#pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) {
+      const __m512 bj = _mm512_set1_ps(b[j]);
+#pragma GCC unroll 3
+      for (int v = 0; v < V; ++v) acc[j][v] = _mm512_fmadd_ps(av[v], bj, acc[j][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int j = 0; j < J; ++j)
+#pragma GCC unroll 3
+    for (int v = 0; v < V; ++v) {
+      if (v == V - 1) {
+        _mm512_mask_storeu_ps(t + j * ldt + 16 * v, last, acc[j][v]);
+      } else {
+        _mm512_storeu_ps(t + j * ldt + 16 * v, acc[j][v]);
+      }
+    }
+}
+
+using TileFn = void (*)(size_t, size_t, const float*, const float*, size_t, float*, size_t, const float*, bool);
+
+#define EDGECNN_TILE_ROW(v) \
+  { tile<v, 1>, tile<v, 2>, tile<v, 3>, tile<v, 4>, tile<v, 5>, tile<v, 6>, tile<v, 7>, tile<v, 8> }
+constexpr TileFn kTiles[3][kNR] = {EDGECNN_TILE_ROW(1), EDGECNN_TILE_ROW(2), EDGECNN_TILE_ROW(3)};
+#undef EDGECNN_TILE_ROW
+
+}  // namespace
+
+void f32_gemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t,
+                     size_t ldt, const float* bias, bool accumulate) {
+  if (mr == 0) return;
+  const size_t v = (mr + 15) / 16;
+  for (size_t j0 = 0; j0 < nc; j0 += kNR) {
+    const size_t nb = nc - j0 < kNR ? nc - j0 : kNR;
+    kTiles[v - 1][nb - 1](mr, kc, a, b + j0, ldb, t + j0 * ldt, ldt, bias, accumulate);
+  }
+}
+
+}  // namespace avx512
+}  // namespace edgecnn

@@ -1,0 +1,47 @@
+"""The channel-lane GEMM kernels (kernels/f32_gemm_t.inc) of every ISA tier
+against a float64 numpy reference, at tile boundaries: channels around the
+16-lane vectors and the panel height, pixels around the register tile, in
+both forms (bias + product, and accumulation into T)."""
+
+import numpy as np
+import pytest
+
+import edgecnn
+
+# (channels per panel, pixels per tile) of each tier's kernel, from its name.
+TILES = {}
+for _isa in edgecnn._core.available_isas():
+    _mr, _nr = edgecnn._core.f32_gemm_t_kernel_name(_isa).split("_")[3].split("__")[0].split("x")
+    TILES[_isa] = (int(_mr), int(_nr))
+
+
+def check(isa, m, k, n, rng, accumulate):
+    w = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    bias = rng.standard_normal(m).astype(np.float32)
+    t0 = rng.standard_normal((n, m)).astype(np.float32) if accumulate else None
+    got = edgecnn._core.kernel_f32_gemm_t(isa, w, b, bias, t0)
+    ref = (w.astype(np.float64) @ b.astype(np.float64)).T + (t0 if accumulate else bias[None, :])
+    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+    err = np.abs(got - ref)
+    name = edgecnn._core.f32_gemm_t_kernel_name(isa)
+    assert err.max() <= tol, (f"{name} M={m} K={k} N={n} accumulate={accumulate}: |diff| {err.max():.3g} at "
+                              f"{np.unravel_index(int(err.argmax()), err.shape)}")
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_tile_boundaries(isa, rng, accumulate):
+    mr, nr = TILES[isa]
+    for m in sorted({1, 15, 16, 17, 31, 32, 33, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
+        for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 49} - {0}):
+            check(isa, m, 7, n, rng, accumulate)
+
+
+def test_depths(isa, rng):
+    for k in (1, 2, 64, 300):
+        check(isa, 50, k, 13, rng, False)
+
+
+def test_kernel_names_say_isa(isa):
+    # Tiers without a channel-lane kernel fall back to the one below.
+    assert "__" in edgecnn._core.f32_gemm_t_kernel_name(isa)
