@@ -1,5 +1,6 @@
 // AVX-512 depthwise kernels (contract: kernels/dwconv.h), two ways:
-//  - rows (maps at least kRowsMinWidth wide): straight from the input plane
+//  - rows (stride 2, maps at least kRowsMinWidth wide; measured faster than
+//    flat there, and slower for stride 1): straight from the input plane
 //    to the output plane, in 16-wide column strips, 4 output rows at a time
 //    with 2 partial sums each (8 independent FMA chains, enough to cover the
 //    FMA latency on both pipes). Taps reading above or below the plane are
@@ -8,9 +9,9 @@
 //    lane is neither read nor faulted on), the others unmasked (masked loads
 //    are slower). Stride 2 loads 32 floats and keeps the even lanes. No
 //    copy of the input.
-//  - flat (narrower maps, where a row is less than a vector or two): the
-//    phase planes of kernels/dwconv_plane.h in scratch, convolved over the
-//    flat index (rows wrap, so no lanes idle at row ends), copied out.
+//  - flat (the others): the phase planes of kernels/dwconv_plane.h in
+//    scratch, convolved over the flat index (rows wrap, so no lanes idle at
+//    row ends), copied out.
 // ISA file: only intrinsics, C headers and plain-data headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
@@ -238,7 +239,7 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
 
 template <int K, int S>
 void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
-  if (g->out_w >= kRowsMinWidth) {
+  if (S == 2 && g->out_w >= kRowsMinWidth) {
     dwconv_rows<K, S>(g, x, w, bias, y);
   } else {
     dwconv<K, S>(g, x, w, bias, scratch, y);
