@@ -199,9 +199,10 @@ def test_direct_convolution(isa, rng, tmp_path, stride, dilation, width):
 @pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3)])
 @pytest.mark.parametrize("k", [1, 3])
 def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):
-    # Small maps with many output channels take the channel-lane GEMM (on
-    # tiers that have it): channels around its 16-lane vectors and 48-wide
-    # panels, K past one k block, with bias and a fused ReLU.
+    # Small maps with many output channels: 1x1 takes the channel-lane GEMM
+    # (on tiers that have it), 3x3 the direct path with its discarded
+    # columns; channels around 16-lane vectors and 48-wide panels, K past one
+    # k block, with bias and a fused ReLU.
     h, w = shape
     for c_in, c_out in ((300, 64), (40, 97), (16, 48)):
         wt = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32) * 0.1

@@ -248,31 +248,30 @@ class ConvOp final : public Op {
       }
   }
 
-  // Channel lanes when pixel vectors would run mostly idle lanes: the map's
-  // pixels over 48-wide tiles of 16-lane vectors (the direct path's rows
-  // likewise), against output channels in 16-lane vectors.
+  // Path choices, from measurements of ResNet, MobileNet and YOLO layers on
+  // AVX-512 (tools/bench_kernels.py and tools/bench.py):
+  //  - small maps (7x7: 49 pixels fill 4 vectors of 16 with 15 lanes idle;
+  //    the direct path's flat tiles likewise): channel lanes. For 1x1 about
+  //    10-20% faster than in-place pointwise; for 3x3 about as fast as
+  //    direct on one layer whose weights stay cached, and 15% faster inside
+  //    a network, where the weights (9 MiB for ResNet's layer4) stream from
+  //    memory: it reads each weight once, in K blocks. From 14x14 (196
+  //    pixels, 94% of the lanes used) the others are faster.
+  //  - larger windows with strides <= 2: direct, faster than im2col for
+  //    every shape measured (no copy of K x N floats).
+  //  - 1x1 with stride 2, strides > 2, grouped: im2col (the direct path's
+  //    padded copy of a 1x1 stride-2 input is mostly never read).
   bool prefer_channel_lanes() const {
-    if (gemm_t_ == nullptr || out_cg_ < 32) return false;
+    if (gemm_t_ == nullptr || out_cg_ < 32 || groups_ != 1) return false;
     const int64_t pixels = out_h_ * out_w_;
-    if (pixels > 1024) return false;
+    if (!pointwise_geometry_) return pixels <= 64;
     int64_t used = 0;
     for (int64_t p0 = 0; p0 < pixels; p0 += 48) used += (std::min<int64_t>(48, pixels - p0) + 15) / 16 * 16;
-    const double pixel_lanes = static_cast<double>(pixels) / static_cast<double>(used);
-    const double channel_lanes = static_cast<double>(out_cg_) / static_cast<double>((out_cg_ + 15) / 16 * 16);
-    return pixel_lanes < 0.95 && channel_lanes > pixel_lanes;
+    return pixels * 10 < used * 9;  // under 90% of the pixel lanes used
   }
 
-  // Direct (indirect-GEMM) convolution or im2col + GEMM: the direct path
-  // reads B in place but computes (ld - out_w) discarded columns per output
-  // row; im2col copies K x N floats, which costs about as much as 12 output
-  // channels' worth of multiply-adds per float. Both estimates as the
-  // fraction of useful FMA work; the larger wins.
   bool prefer_direct() const {
-    if (groups_ != 1 || win_.sh > 2 || win_.sw > 2) return false;
-    const double ld = static_cast<double>(out_w_ + (win_.kw - 1) * win_.dw / win_.sw);
-    const double direct = static_cast<double>(out_w_) / ld;
-    const double im2col = 1.0 / (1.0 + 12.0 / static_cast<double>(out_cg_));
-    return direct >= im2col;
+    return groups_ == 1 && win_.sh <= 2 && win_.sw <= 2 && (win_.kh > 1 || win_.kw > 1);
   }
 
   void plan_direct(int num_threads) {
@@ -339,9 +338,12 @@ class ConvOp final : public Op {
         const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
         fill_band(x, oy0, xp);
         if (pad_.rows_tiling) {
-          for (int64_t i = 0; i < oy1 - oy0; ++i)
-            for (int64_t ox0 = 0; ox0 < out_w_; ox0 += nr)
-              for (int64_t q = 0; q < panels; ++q) {
+          // Weight panel outermost: each panel is read once per band (the
+          // band's input copy stays in L2 meanwhile), which matters for deep
+          // layers whose weights stream from memory.
+          for (int64_t q = 0; q < panels; ++q)
+            for (int64_t i = 0; i < oy1 - oy0; ++i)
+              for (int64_t ox0 = 0; ox0 < out_w_; ox0 += nr) {
                 const int64_t row0 = q * mr;
                 gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, out_w_ - ox0), depth_, w.panel(q),
                              xp + i * ld + ox0, koff_.data(), y + row0 * pixels + (oy0 + i) * out_w_ + ox0, pixels,
@@ -358,8 +360,8 @@ class ConvOp final : public Op {
         // valid columns copied out with the epilogue.
         float* yp = reinterpret_cast<float*>(mine + pad_.input_bytes);
         const int64_t count = (oy1 - oy0 - 1) * ld + out_w_, ldy = pad_.band * ld;
-        for (int64_t p = 0; p < count; p += nr)
-          for (int64_t q = 0; q < panels; ++q) {
+        for (int64_t q = 0; q < panels; ++q)  // weight panel outermost, as above
+          for (int64_t p = 0; p < count; p += nr) {
             const int64_t row0 = q * mr;
             gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, count - p), depth_, w.panel(q), xp + p,
                          koff_.data(), yp + row0 * ldy + p, ldy, bias_ ? bias_ + row0 : nullptr);

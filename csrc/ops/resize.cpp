@@ -178,12 +178,25 @@ class ResizeOp final : public Op {
 
  private:
   // Bilinear is separable: the two source rows blend into one input-width row
-  // (a contiguous, vectorizable loop), which then interpolates along x.
+  // (a contiguous, vectorizable loop), which then interpolates along x. When
+  // the width shrinks more than twofold, only the columns the output reads are
+  // blended, with the same arithmetic: blending whole rows would cost in_w per
+  // output row (a file resizing 4 x 262144 to 1792 x 3 took a minute).
   void run_linear_plane(const float* x, float* y, float* blended) const {
+    const bool sparse = out_w_ * 2 < in_w_;
     for (int64_t oy = 0; oy < out_h_; ++oy, y += out_w_) {
       const float* r0 = x + rows_.lo[oy] * in_w_;
       const float* r1 = x + rows_.hi[oy] * in_w_;
       const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
+      if (sparse) {
+        for (int64_t ox = 0; ox < out_w_; ++ox) {
+          const int64_t lo = cols_.lo[ox], hi = cols_.hi[ox];
+          const float b_lo = wy0 * r0[lo] + wy1 * r1[lo];
+          const float b_hi = wy0 * r0[hi] + wy1 * r1[hi];
+          y[ox] = cols_.w_lo[ox] * b_lo + cols_.w_hi[ox] * b_hi;
+        }
+        continue;
+      }
       for (int64_t i = 0; i < in_w_; ++i) blended[i] = wy0 * r0[i] + wy1 * r1[i];
       for (int64_t ox = 0; ox < out_w_; ++ox)
         y[ox] = cols_.w_lo[ox] * blended[cols_.lo[ox]] + cols_.w_hi[ox] * blended[cols_.hi[ox]];

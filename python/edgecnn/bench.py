@@ -34,7 +34,7 @@ ENGINES = ("edgecnn", "onnxruntime", "openvino")
 LABELS = {"edgecnn": "edgecnn", "onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
 # Pause between two engines' runs: lets the previous engine's pool threads
 # stop spinning before the next one is timed.
-_GAP_SECONDS = 0.005
+_GAP_SECONDS = float(os.environ.get("EDGECNN_BENCH_GAP", "0.005"))
 
 
 # ---------------------------------------------------------------- worker side
