@@ -1,38 +1,8 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
-#include <chrono>
 
 namespace edgecnn {
-
-namespace {
-
-// How long a worker waits for the next job, and the caller for its workers,
-// before sleeping.
-constexpr int kSpinMicros = 100;
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
-
-// Spins until done() or kSpinMicros have passed; returns done().
-template <class Done>
-bool spin_until(const Done& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
-  for (;;) {
-    for (int i = 0; i < 64; ++i) {
-      if (done()) return true;
-      cpu_relax();
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return done();
-  }
-}
-
-}  // namespace
 
 int ThreadPool::default_thread_count() {
   unsigned n = std::thread::hardware_concurrency();
@@ -70,7 +40,6 @@ void ThreadPool::drain(int thread_index) {
 void ThreadPool::worker_loop(int thread_index) {
   uint64_t seen = 0;
   for (;;) {
-    spin_until([&] { return published_generation_.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -100,11 +69,9 @@ void ThreadPool::run(int64_t task_count, const Task& task) {
     busy_workers_ = static_cast<int>(workers_.size());
     error_ = nullptr;
     ++generation_;
-    published_generation_.store(generation_, std::memory_order_release);
   }
   wake_.notify_all();
   drain(0);
-  spin_until([&] { return busy_workers_.load(std::memory_order_acquire) == 0; });
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -1,10 +1,6 @@
 // A persistent pool of worker threads. The calling thread takes part in every
-// job, so a pool of N threads starts N - 1 workers. After a job, workers (and
-// the caller waiting for them) spin for a short while (kSpinMicros) before
-// sleeping on a condition variable: the jobs of one inference come back to
-// back, and waking a sleeping thread costs tens to hundreds of microseconds
-// (more in virtual machines), which would exceed many jobs. Between
-// inferences nothing spins.
+// job, so a pool of N threads starts N - 1 workers. Idle workers sleep on a
+// condition variable: no CPU is burned between inferences.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -46,9 +42,8 @@ class ThreadPool {
   const Task* task_ = nullptr;
   int64_t task_count_ = 0;
   std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_workers_{0};
+  int busy_workers_ = 0;
   uint64_t generation_ = 0;
-  std::atomic<uint64_t> published_generation_{0};  // generation_, readable without the mutex
   bool stopping_ = false;
   std::exception_ptr error_;
 };
