@@ -16,11 +16,8 @@ seeds 0 .. 19999) and prints four lines:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
 
 HELD_OUT_SEED = 10_000_000
 
