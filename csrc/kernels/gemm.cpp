@@ -41,20 +41,4 @@ PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, 
   return pm;
 }
 
-PackedMatrix pack_f32_gemm_weights_transposed(const float* w, int64_t rows, int64_t depth, int mr) {
-  PackedMatrix pm;
-  pm.rows = rows;
-  pm.depth = depth;
-  pm.mr = mr;
-  pm.data = AlignedBuffer(static_cast<size_t>(pm.panel_count() * depth * mr) * sizeof(float));
-  float* out = pm.data.floats();
-  for (int64_t p = 0; p < pm.panel_count(); ++p)
-    for (int64_t k = 0; k < depth; ++k)
-      for (int r = 0; r < mr; ++r) {
-        const int64_t row = p * mr + r;
-        *out++ = row < rows ? w[k * rows + row] : 0.0f;
-      }
-  return pm;
-}
-
 }  // namespace edgecnn

@@ -80,7 +80,5 @@ struct PackedMatrix {
 
 // Packs W (rows x depth, row stride ldw) for a kernel of tile height mr.
 PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, int64_t ldw, int mr);
-// Packs W^T, where W is (depth x rows) row-major: for MatMul / Gemm with a constant right operand.
-PackedMatrix pack_f32_gemm_weights_transposed(const float* w, int64_t rows, int64_t depth, int mr);
 
 }  // namespace edgecnn

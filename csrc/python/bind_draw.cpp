@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "draw/draw.h"
+#include "python/box_local_masks.h"
 
 namespace py = pybind11;
 using namespace edgecnn;
@@ -25,10 +26,11 @@ namespace {
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using UInt8Array = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
 using Int32Array = py::array_t<int32_t, py::array::c_style>;
-using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
-using BoolArray = py::array_t<bool, py::array::c_style | py::array::forcecast>;
+using binding::BoolArray;
+using binding::Int64Array;
+using binding::box_local_regions;
+using binding::shape_of;
 
-std::string shape_of(const py::array& a) { return py::str(a.attr("shape")); }
 
 Image image_of(py::array& img, const std::string& who) {
   if (!py::isinstance<py::array_t<uint8_t>>(img) || img.ndim() != 3 || img.shape(2) != 3)
@@ -84,18 +86,9 @@ void py_blend_box_masks(py::array img, const std::vector<BoolArray>& masks, cons
   const std::string who = "blend_box_masks";
   const Image image = image_of(img, who);
   const auto n = static_cast<py::ssize_t>(masks.size());
-  if (origins.ndim() != 2 || origins.shape(0) != n || origins.shape(1) != 2)
-    throw ArgumentError(who + ": origins must be (" + std::to_string(n) + ", 2), got shape " + shape_of(origins));
+  std::vector<const uint8_t*> pointers;
+  const std::vector<MaskRegion> regions = box_local_regions(masks, origins, pointers, who);
   const uint8_t* c = color_rows(colors, n, who);
-  std::vector<MaskRegion> regions(masks.size());
-  std::vector<const uint8_t*> pointers(masks.size());
-  auto o = origins.unchecked<2>();
-  for (py::ssize_t i = 0; i < n; ++i) {
-    if (masks[i].ndim() != 2)
-      throw ArgumentError(who + ": mask " + std::to_string(i) + " must be 2-D, got shape " + shape_of(masks[i]));
-    regions[i] = {o(i, 0), o(i, 1), masks[i].shape(1), masks[i].shape(0)};
-    pointers[i] = reinterpret_cast<const uint8_t*>(masks[i].data());
-  }
   py::gil_scoped_release release;
   blend_box_masks(image, pointers.data(), regions.data(), n, c, alpha);
 }

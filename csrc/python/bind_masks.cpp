@@ -17,6 +17,7 @@
 #include "post/masks.h"
 #include "post/rle.h"
 #include "post/segment.h"
+#include "python/box_local_masks.h"
 #include "pre/processing_pool.h"
 
 namespace py = pybind11;
@@ -25,11 +26,12 @@ using namespace edgecnn;
 namespace {
 
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
-using BoolArray = py::array_t<bool, py::array::c_style | py::array::forcecast>;
-using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+using binding::BoolArray;
+using binding::Int64Array;
+using binding::box_local_regions;
+using binding::shape_of;
 using Transform = std::array<double, 4>;  // (scale_x, scale_y, pad_x, pad_y)
 
-std::string shape_of(const py::array& a) { return py::str(a.attr("shape")); }
 
 FrameTransform frame_transform(const Transform& t) { return {t[0], t[1], t[2], t[3]}; }
 
@@ -168,25 +170,6 @@ py::tuple py_paste_masks_box_local(const FloatArray& masks, const FloatArray& bo
     paste_masks(in, regions.data(), pointers.data(), processing_pool());
   }
   return py::make_tuple(out, origins_of(regions));
-}
-
-// Reads (masks, origins) into regions; `pointers` receives the mask buffers.
-std::vector<MaskRegion> box_local_regions(const std::vector<BoolArray>& masks, const Int64Array& origins,
-                                          std::vector<const uint8_t*>& pointers, const std::string& who) {
-  const auto n = static_cast<py::ssize_t>(masks.size());
-  if (origins.ndim() != 2 || origins.shape(0) != n || origins.shape(1) != 2)
-    throw ArgumentError(who + ": origins must be (" + std::to_string(n) + ", 2) for " + std::to_string(n) +
-                        " masks, got shape " + shape_of(origins));
-  std::vector<MaskRegion> regions(masks.size());
-  auto o = origins.unchecked<2>();
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const BoolArray& m = masks[i];
-    if (m.ndim() != 2)
-      throw ArgumentError(who + ": mask " + std::to_string(i) + " must be 2-D, got shape " + shape_of(m));
-    regions[i] = {o(i, 0), o(i, 1), m.shape(1), m.shape(0)};
-    pointers.push_back(reinterpret_cast<const uint8_t*>(m.data()));
-  }
-  return regions;
 }
 
 BoolArray py_paste_full(const std::vector<BoolArray>& masks, const Int64Array& origins, int64_t frame_h,
