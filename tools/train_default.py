@@ -124,12 +124,12 @@ def build_network(torch):
             self.out5 = cbr(fpn, fpn)
             # stride-4 features for prototypes and semantic logits
             self.red3 = cbr(fpn, mid, 1)
-            self.fuse2 = nn.Sequential(cbr(mid + c[1], 48), cbr(48, mid))
+            # One 3x3 layer: everything past the detection path is what a multi-task call pays on top of
+            # detect, so the prototype and semantic heads share it and end in 1x1 convolutions.
+            self.fuse2 = cbr(mid + c[1], mid)
             self.proto = nn.Conv2d(mid, NUM_PROTOS, 1)
-            # semantic logits refined at stride 2 with the stem's features (sharper boundaries)
-            self.seg_red = cbr(mid, c[0], 1)
-            self.seg_fine = cbr(2 * c[0], c[0])
-            self.seg = nn.Conv2d(c[0], k + 1, 1)
+            # semantic logits at stride 4: edgecnn's segment_map resizes them bilinearly to the frame
+            self.seg = nn.Conv2d(mid, k + 1, 1)
             # detection head, shared by the levels (the export folds its BN once per level, so it is
             # stored three times: one 3x3 layer keeps the file small)
             self.det = cbr(fpn, fpn)
@@ -155,8 +155,7 @@ def build_network(torch):
             q = torch.cat([F.interpolate(self.red3(p3), scale_factor=2.0, mode="nearest"), c2], 1)
             q = self.fuse2(q)
             protos = self.proto(q)
-            r = torch.cat([F.interpolate(self.seg_red(q), scale_factor=2.0, mode="nearest"), f1], 1)
-            seg = F.interpolate(self.seg(self.seg_fine(r)), scale_factor=2.0, mode="bilinear", align_corners=False)
+            seg = self.seg(q)
             levels = []
             for p in (p3, p4, p5):
                 h = self.det(p)
@@ -265,7 +264,9 @@ def compute_loss(torch, out, batch, grids):
     ids = inst_l.clamp(max=MAX_OBJ)
     cmap = torch.gather(lut, 1, ids.reshape(B, -1)).reshape(inst.shape)
     cmap = torch.where(inst_l == IGNORE, torch.full_like(cmap, IGNORE), cmap)
-    l_seg = F.cross_entropy(seg, cmap, ignore_index=IGNORE)
+    # The loss sees the logits as edgecnn's segment_map does: resized bilinearly (half-pixel) to the input.
+    seg_full = F.interpolate(seg, size=cmap.shape[-2:], mode="bilinear", align_corners=False)
+    l_seg = F.cross_entropy(seg_full, cmap, ignore_index=IGNORE)
 
     assigned = assign(torch, boxes, classes, grids)
 

@@ -5,7 +5,9 @@
 
 namespace edgecnn {
 
-enum class Activation : int { kNone, kRelu, kClip, kSigmoid, kSiLU, kHardSigmoid, kHardSwish, kLeakyRelu, kTanh };
+// kExp is not a Conv epilogue: Softmax uses it on (x - max) <= 0. Its input is
+// clamped to [-87, 88], so exp of larger x saturates at exp(88) ~ 1.65e38.
+enum class Activation : int { kNone, kRelu, kClip, kSigmoid, kSiLU, kHardSigmoid, kHardSwish, kLeakyRelu, kTanh, kExp };
 
 struct ActivationSpec {
   Activation kind;

@@ -42,6 +42,9 @@ void f32_activation(const ActivationSpec* act, const float* x, float* y, size_t 
     case Activation::kTanh:
       for (size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
       break;
+    case Activation::kExp:
+      for (size_t i = 0; i < n; ++i) y[i] = std::exp(x[i] > 88.0f ? 88.0f : x[i]);  // NaN stays NaN
+      break;
   }
 }
 

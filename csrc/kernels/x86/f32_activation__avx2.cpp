@@ -12,7 +12,8 @@ namespace avx2 {
 namespace {
 
 inline __m256 exp_ps(__m256 x) {
-  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+  // min/max return their second operand when one is NaN: x second keeps a NaN a NaN.
+  x = _mm256_min_ps(_mm256_set1_ps(88.0f), _mm256_max_ps(_mm256_set1_ps(-87.0f), x));
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
@@ -56,6 +57,7 @@ inline __m256 activate(__m256 v, __m256 alpha, __m256 beta) {
       const __m256 s = sigmoid_ps(_mm256_add_ps(v, v));
       return _mm256_fmsub_ps(_mm256_set1_ps(2.0f), s, one);
     }
+    case Activation::kExp: return exp_ps(v);
   }
   return v;
 }
@@ -85,6 +87,7 @@ void f32_activation(const ActivationSpec* act, const float* x, float* y, size_t 
     case Activation::kHardSwish: run<Activation::kHardSwish>(act, x, y, n); break;
     case Activation::kLeakyRelu: run<Activation::kLeakyRelu>(act, x, y, n); break;
     case Activation::kTanh: run<Activation::kTanh>(act, x, y, n); break;
+    case Activation::kExp: run<Activation::kExp>(act, x, y, n); break;
   }
 }
 

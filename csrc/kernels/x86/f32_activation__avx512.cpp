@@ -18,7 +18,8 @@ namespace avx512 {
 namespace {
 
 inline __m512 exp_ps(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
+  // min/max return their second operand when one is NaN: x second keeps a NaN a NaN.
+  x = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_max_ps(_mm512_set1_ps(-87.0f), x));
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
@@ -60,6 +61,7 @@ inline __m512 activate(__m512 v, __m512 alpha, __m512 beta) {
       const __m512 s = sigmoid_ps(_mm512_add_ps(v, v));
       return _mm512_fmsub_ps(_mm512_set1_ps(2.0f), s, one);
     }
+    case Activation::kExp: return exp_ps(v);
   }
   return v;
 }
@@ -88,6 +90,7 @@ void f32_activation(const ActivationSpec* act, const float* x, float* y, size_t 
     case Activation::kHardSwish: run<Activation::kHardSwish>(act, x, y, n); break;
     case Activation::kLeakyRelu: run<Activation::kLeakyRelu>(act, x, y, n); break;
     case Activation::kTanh: run<Activation::kTanh>(act, x, y, n); break;
+    case Activation::kExp: run<Activation::kExp>(act, x, y, n); break;
   }
 }
 
