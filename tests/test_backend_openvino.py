@@ -602,3 +602,45 @@ def test_run_takes_backend_and_device(tmp_path):
     np.testing.assert_allclose(native.boxes, ov.boxes, atol=1e-2)
     with pytest.raises(ValueError, match="backend"):
         edgecnn.run("detect", frame, model=str(path), backend="tpu")
+
+
+TELEMETRY_PROBE = """
+import sys, numpy as np
+from openvino_telemetry.utils import sender
+sent = []  # events OpenVINO would send: recorded here, never sent
+sender.TelemetrySender.send = lambda self, backend, message: sent.append(message)
+import edgecnn, edgecnn.models
+m = edgecnn.load(edgecnn.models.DEFAULT_MODEL_PATH, backend="openvino")
+m.forward(np.zeros((1, 3, 160, 160), np.float32))
+edgecnn.runtime_info()
+import openvino_telemetry
+print("consent", openvino_telemetry.Telemetry().consent, "events", len(sent))
+"""
+
+
+def _telemetry_consent(home: Path) -> tuple:
+    import subprocess
+
+    pytest.importorskip("openvino_telemetry")  # openvino's own dependency: present with openvino
+    # Without a consent file, and outside CI (which openvino_telemetry detects by itself).
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TF_BUILD", "JENKINS_URL")}
+    env["HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(edgecnn.__file__).parents[1])] + sys.path)
+    out = subprocess.run([sys.executable, "-c", TELEMETRY_PROBE], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    words = out.stdout.split()
+    return words[-3], int(words[-1])
+
+
+def test_openvino_import_sends_no_telemetry_without_consent(tmp_path):
+    # A bare `import openvino` counts a missing consent file as consent and sends an import event.
+    assert _telemetry_consent(tmp_path) == ("False", 0)
+    assert not (tmp_path / "intel").exists(), sorted(p.name for p in (tmp_path / "intel").iterdir())
+
+
+def test_openvino_telemetry_consent_given_by_the_user_is_kept(tmp_path):
+    (tmp_path / "intel").mkdir()
+    (tmp_path / "intel" / "openvino_telemetry").write_text("1")
+    consent, events = _telemetry_consent(tmp_path)
+    assert consent == "True" and events >= 1, (consent, events)

@@ -85,7 +85,9 @@ def _make_runner(engine: str, model: str, threads: int, x: np.ndarray):
             feed = {sess.get_inputs()[0].name: x}
             return lambda: sess.run(None, feed)
     elif engine == "openvino":
-        import openvino as ov
+        from .backends.openvino_backend import import_openvino
+
+        ov = import_openvino()
 
         def load():
             core = ov.Core()

@@ -45,9 +45,9 @@ def backend_info() -> dict:
     info = {"backends": ["native"], "devices": {"native": ["CPU"]}, "openvino_version": None}
     if openvino_available():
         try:
-            import openvino
+            from .openvino_backend import available_devices, import_openvino
 
-            from .openvino_backend import available_devices
+            openvino = import_openvino()
 
             info["devices"]["openvino"] = available_devices()
             info["backends"].append("openvino")

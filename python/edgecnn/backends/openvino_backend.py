@@ -4,6 +4,7 @@ openvino.Model op by op (openvino_ops) and compiled for an OpenVINO device."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import List, Optional, Sequence
 
@@ -21,10 +22,54 @@ _core_lock = threading.Lock()
 _ov_core = None
 
 
-def import_openvino():
-    """The openvino module, or an ImportError saying how to install it."""
+def _declining_telemetry_without_consent():
+    """A context in which OpenVINO's telemetry reads "no consent file" as "declined".
+
+    ``import openvino`` imports its model converter, which initializes
+    openvino_telemetry without an opt-in dialog; with no consent file that
+    counts as consent, and the import then sends a "general_import" event to
+    Google Analytics from a background thread. An edge SDK does not phone home
+    on its user's behalf, so while edgecnn imports openvino the missing file
+    counts as "no". A user who opted in (``opt_in_out --opt_in``, file "1")
+    keeps telemetry; the decision is made once per process, at the import.
+    """
+    import contextlib
+
     try:
-        import openvino
+        from openvino_telemetry.utils import opt_in_checker
+    except Exception:  # not installed (openvino then uses its stub), or broken: nothing to guard
+        return contextlib.nullcontext()
+
+    checker = opt_in_checker.OptInChecker
+    original = checker.__dict__.get("check")
+    if original is None:
+        return contextlib.nullcontext()
+    result = opt_in_checker.ConsentCheckResult
+
+    def check(self, *args, **kwargs):
+        answer = original(self, *args, **kwargs)
+        return result.DECLINED if answer == result.NO_FILE else answer
+
+    @contextlib.contextmanager
+    def patched():
+        checker.check = check
+        try:
+            yield
+        finally:
+            checker.check = original
+
+    return patched()
+
+
+def import_openvino():
+    """The openvino module (imported with telemetry declined unless the user
+    opted in), or an ImportError saying how to install it."""
+    try:
+        if "openvino" in sys.modules:
+            import openvino
+        else:
+            with _declining_telemetry_without_consent():
+                import openvino
     except ImportError as e:
         raise ImportError(f"the OpenVINO backend needs the 'openvino' package, which is not installed. "
                           f"Install it with: {INSTALL_HINT}") from e

@@ -51,8 +51,9 @@ def build_model(graph: EcnnGraph) -> BuiltModel:
     """An openvino.Model computing `graph`; raises UnsupportedOpError listing
     every node without a mapper, and ModelFormatError for a malformed node or a
     declared shape that differs from the computed one."""
-    import openvino as ov
+    from ..openvino_backend import import_openvino
 
+    ov = import_openvino()
     ops = opset()
     missing = [(n.op_type, n.name, "no OpenVINO mapping") for n in graph.nodes if n.op_type not in MAPPERS]
     if missing:

@@ -24,6 +24,9 @@ _OPSET_MODULES = ("openvino.opset14", "openvino.runtime.opset14")
 
 def opset():
     """OpenVINO's Python op-set module (opset14)."""
+    from ..openvino_backend import import_openvino
+
+    import_openvino()  # first, so that the import declines telemetry
     error = None
     for name in _OPSET_MODULES:
         try:
