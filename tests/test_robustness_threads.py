@@ -2,6 +2,7 @@
 GIL): results identical to serial runs, for edgecnn.run on every task and for
 Model.forward; the first use of a task and the model cache under contention."""
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -123,10 +124,15 @@ def test_model_cache_loads_a_path_once_under_contention(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def yolo_seg(tmp_path_factory):
+def yolo_seg_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("threads") / "yolov8n_seg.ecnn"
     edgecnn.convert(str(FIXTURES / "yolov8n_seg.onnx"), str(path))
-    return edgecnn.load(path)  # the default thread count: the pool's workers run too
+    return path
+
+
+@pytest.fixture(scope="module")
+def yolo_seg(yolo_seg_path):
+    return edgecnn.load(yolo_seg_path)  # the default thread count: the pool's workers run too
 
 
 @pytest.mark.parametrize("task", ["detect", "instance"])
@@ -135,3 +141,38 @@ def test_a_real_model_from_8_threads_equals_serial(yolo_seg, task):
     serial = [edgecnn.run(task, f, model=yolo_seg, conf=0.05) for f in jobs]
     for a, b in zip(serial, hammer(lambda f: edgecnn.run(task, f, model=yolo_seg, conf=0.05), jobs)):
         assert_same(a, b)
+
+
+SPIN_PROBE = """
+import sys, numpy as np, edgecnn
+path = sys.argv[1]
+serial = edgecnn.load(path, num_threads=1)
+x = np.random.default_rng(3).standard_normal(serial.input_shape).astype(np.float32)
+ref = serial.forward(x)
+pool = edgecnn.load(path, num_threads=int(sys.argv[2]))
+for i in range(20):
+    got = pool.forward(x)
+    for a, b in zip(ref, got):
+        if not np.allclose(a, b, rtol=1e-4, atol=1e-4):
+            print("mismatch at run", i, float(np.abs(a - b).max())); sys.exit(1)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("spin_us", ["0", "50", "100000", "junk"])
+@pytest.mark.parametrize("threads", [2, 5])
+def test_thread_pool_spin_and_sleep_paths_give_serial_results(yolo_seg_path, spin_us, threads):
+    """EDGECNN_SPIN_US=0 hands every job over through the condition variables,
+    100000 (capped 0.1 s) almost always through the spin; 5 threads on this
+    2-core machine also make workers wait for a core. "junk" falls back to the
+    default."""
+    import subprocess
+    import sys
+
+    path = yolo_seg_path
+    env = dict(os.environ, EDGECNN_SPIN_US=spin_us,
+               PYTHONPATH=os.pathsep.join([str(Path(edgecnn.__file__).parents[1])] + sys.path))
+    out = subprocess.run([sys.executable, "-c", SPIN_PROBE, str(path), str(threads)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", (
+        f"EDGECNN_SPIN_US={spin_us} threads={threads}: {out.stdout} {out.stderr}")
