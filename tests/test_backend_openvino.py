@@ -570,7 +570,7 @@ def test_missing_openvino_says_how_to_install_it(erf_model_path, monkeypatch):
         edgecnn.load(erf_model_path)
     message = str(info.value)
     assert "OpenVINO is not installed" in message and "pip install 'edgecnn[openvino]'" in message
-    assert "Erf" in message
+    assert "Erf (1 node: 'erf')" in message  # the op and the node that has it
     with pytest.raises(ImportError, match=r"pip install 'edgecnn\[openvino\]'"):
         edgecnn.load(erf_model_path, backend="openvino")
     info = edgecnn.runtime_info()

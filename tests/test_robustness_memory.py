@@ -75,3 +75,26 @@ def test_inference_memory_is_flat():
     gc.collect()
     growth = rss() - before
     assert growth < 24 * MB, f"RSS grew {growth / MB:.1f} MB over 2,000 inferences"
+
+
+def test_max_memory_bytes_refuses_a_model_that_needs_more():
+    data = tiny_models()["instance"]
+    needed = edgecnn.load(data)._backend._core.arena_bytes
+    assert needed > 0
+    with pytest.raises(edgecnn.ModelFormatError, match=r"more than the model memory limit of 1024 bytes"):
+        edgecnn.load(data, max_memory_bytes=1024, backend="native")
+    with pytest.raises(edgecnn.ModelFormatError, match="memory limit"):
+        edgecnn.load(data, max_memory_bytes=1024)  # auto: a limit is not a missing op, no fallback
+    model = edgecnn.load(data, max_memory_bytes=4 * needed)  # enough, with room for what the arena leaves out
+    assert model.forward(np.zeros(model.input_shape, np.float32))
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "1GB", 2 ** 63])
+def test_max_memory_bytes_must_be_a_positive_int(value):
+    with pytest.raises(ValueError, match="max_memory_bytes must be a positive int"):
+        edgecnn.load(tiny_models()["instance"], max_memory_bytes=value)
+
+
+def test_max_memory_bytes_is_native_only():
+    with pytest.raises(ValueError, match="native backend"):
+        edgecnn.load(tiny_models()["instance"], backend="openvino", max_memory_bytes=1 << 30)

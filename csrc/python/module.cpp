@@ -34,12 +34,15 @@ py::list tensor_infos(const std::vector<TensorInfo>& infos) {
   return out;
 }
 
-std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::string& isa, bool verify) {
+// max_memory_bytes 0: the default limit (kDefaultMaxMemoryBytes).
+std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::string& isa, bool verify,
+                                  size_t max_memory_bytes) {
   py::buffer_info info = data.request();
   ModelOptions options;
   options.num_threads = num_threads;
   options.isa = isa.empty() ? default_isa() : parse_isa(isa);
   options.verify_checksum = verify;
+  if (max_memory_bytes != 0) options.max_memory_bytes = max_memory_bytes;
   const auto* bytes = static_cast<const uint8_t*>(info.ptr);
   const size_t size = static_cast<size_t>(info.size * info.itemsize);
   py::gil_scoped_release release;
@@ -246,7 +249,7 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<Model>(m, "Model")
       .def(py::init(&load_model), py::arg("data"), py::arg("num_threads") = 0, py::arg("isa") = "",
-           py::arg("verify") = true)
+           py::arg("verify") = true, py::arg("max_memory_bytes") = 0)
       .def_property_readonly("metadata_json", [](const Model& self) { return py::bytes(self.metadata_json()); })
       .def_property_readonly("inputs", [](const Model& self) { return tensor_infos(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return tensor_infos(self.outputs()); })

@@ -31,13 +31,18 @@ class Model:
     """
 
     def __init__(self, source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
-                 verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None):
+                 verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None,
+                 max_memory_bytes: int | None = None):
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int, got {num_threads!r}")
+        if max_memory_bytes is not None and (not isinstance(max_memory_bytes, int) or isinstance(max_memory_bytes, bool)
+                                             or not 0 < max_memory_bytes < 2 ** 63):
+            raise ValueError(f"max_memory_bytes must be a positive int, got {max_memory_bytes!r}")
         data = _read_source(source)
         label = f"'{os.path.basename(os.fspath(source))}'" if isinstance(source, (str, os.PathLike)) else "model"
         self._backend = open_backend(data, backend=backend, device=device, num_threads=num_threads, isa=isa,
-                                     verify=bool(verify), cache_dir=cache_dir, label=label)
+                                     verify=bool(verify), cache_dir=cache_dir, label=label,
+                                     max_memory_bytes=max_memory_bytes)
         self._metadata = self._backend.metadata
         self._inputs = list(self._backend.inputs)
         self._outputs = list(self._backend.outputs)
@@ -189,7 +194,8 @@ class Profile:
 
 
 def load(source: ModelSource, *, num_threads: int | None = None, isa: str | None = None,
-         verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None) -> Model:
+         verify: bool = True, backend: str = "auto", device: str | None = None, cache_dir=None,
+         max_memory_bytes: int | None = None) -> Model:
     """Loads a .ecnn model from a path or bytes.
 
     num_threads: threads running the network (default: the machine's cores).
@@ -203,6 +209,10 @@ def load(source: ModelSource, *, num_threads: int | None = None, isa: str | None
         backend runs on the CPU only. Default: CPU.
     cache_dir: OpenVINO's model cache directory, so a later load of the same
         model skips compilation (the openvino backend only).
+    max_memory_bytes: the most memory the native backend may plan for the
+        network's tensors and scratch (default 4 GiB); a model that needs more
+        is refused at load with ModelFormatError, before anything is allocated.
+        The native backend only (ValueError with backend="openvino").
     """
     return Model(source, num_threads=num_threads, isa=isa, verify=verify, backend=backend, device=device,
-                 cache_dir=cache_dir)
+                 cache_dir=cache_dir, max_memory_bytes=max_memory_bytes)

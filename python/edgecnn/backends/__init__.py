@@ -69,16 +69,27 @@ def _missing_ops(graph) -> collections.Counter:
     return collections.Counter(n.op_type for n in graph.nodes if n.op_type not in known)
 
 
-def _native_gaps(graph) -> str:
+def _native_gaps(graph, names_per_op: int = 5) -> str:
+    """Which op types the native core lacks, with the names of (up to
+    names_per_op of) their nodes, so the user can find them in the model."""
     missing = _missing_ops(graph)
     if not missing:
         return "the file is marked as needing a fallback backend"
-    ops = ", ".join(f"{op} ({n} node{'s' if n > 1 else ''})" for op, n in sorted(missing.items()))
-    return f"the native core lacks {ops}"
+    known = set(_core.supported_ops())
+    names: dict = collections.defaultdict(list)
+    for i, n in enumerate(graph.nodes):
+        if n.op_type not in known:
+            names[n.op_type].append(repr(n.name) if n.name else f"node {i}")
+    parts = []
+    for op, count in sorted(missing.items()):
+        shown = ", ".join(names[op][:names_per_op]) + (", ..." if count > names_per_op else "")
+        parts.append(f"{op} ({count} node{'s' if count > 1 else ''}: {shown})")
+    return f"the native core lacks {', '.join(parts)}"
 
 
 def open_backend(data: bytes, *, backend: str = "auto", device: Optional[str] = None, num_threads: Optional[int] = None,
-                 isa: Optional[str] = None, verify: bool = True, cache_dir=None, label: str = "model") -> Backend:
+                 isa: Optional[str] = None, verify: bool = True, cache_dir=None, label: str = "model",
+                 max_memory_bytes: Optional[int] = None) -> Backend:
     """The backend that runs the network of the .ecnn file `data` (see the module docstring)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
@@ -88,8 +99,12 @@ def open_backend(data: bytes, *, backend: str = "auto", device: Optional[str] = 
         if device is not None and device.upper() != "CPU":
             raise ValueError(f"the native backend runs on the CPU only, got device={device!r} "
                              "(use backend='openvino' for other devices)")
-        return NativeBackend(data, num_threads=num_threads, isa=isa, verify=verify)
+        return NativeBackend(data, num_threads=num_threads, isa=isa, verify=verify,
+                                 max_memory_bytes=max_memory_bytes)
     if backend == "openvino":
+        if max_memory_bytes is not None:
+            raise ValueError("max_memory_bytes limits the native backend's planned memory; "
+                             "the openvino backend manages its own")
         return OpenVinoBackend(data, device=device or "CPU", num_threads=num_threads, verify=verify,
                                cache_dir=cache_dir)
 
@@ -101,7 +116,8 @@ def open_backend(data: bytes, *, backend: str = "auto", device: Optional[str] = 
         reason = _native_gaps(graph)
     else:
         try:
-            native = NativeBackend(data, num_threads=num_threads, isa=isa, verify=verify)
+            native = NativeBackend(data, num_threads=num_threads, isa=isa, verify=verify,
+                                 max_memory_bytes=max_memory_bytes)
         except UnsupportedOpError:
             # Fall back only for op types the core lacks; an unsupported variant
             # of an op it has (an attribute value, a rank) stays the native error.
@@ -113,6 +129,9 @@ def open_backend(data: bytes, *, backend: str = "auto", device: Optional[str] = 
             logger.info("edgecnn: %s runs on the native backend: the native core supports every op of the model",
                         label)
             return native
+    if max_memory_bytes is not None:
+        raise ValueError(f"{label} needs the OpenVINO backend ({reason}), and max_memory_bytes limits the native "
+                         "backend only")
     if not openvino_available():
         raise UnsupportedOpError(f"{label} needs the OpenVINO backend ({reason}), but OpenVINO is not installed. "
                                  f"Install it with: {INSTALL_HINT}")

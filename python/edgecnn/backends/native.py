@@ -14,8 +14,9 @@ class NativeBackend(Backend):
     name = "native"
     device = "CPU"
 
-    def __init__(self, data: bytes, *, num_threads: Optional[int], isa: Optional[str], verify: bool):
-        self._core = _core.Model(data, num_threads or 0, isa or "", bool(verify))
+    def __init__(self, data: bytes, *, num_threads: Optional[int], isa: Optional[str], verify: bool,
+                 max_memory_bytes: Optional[int] = None):
+        self._core = _core.Model(data, num_threads or 0, isa or "", bool(verify), max_memory_bytes or 0)
         self.metadata = parse_metadata(self._core.metadata_json)
         self.inputs = [(name, tuple(shape)) for name, shape in self._core.inputs]
         self.outputs = [(name, tuple(shape)) for name, shape in self._core.outputs]
