@@ -215,3 +215,42 @@ def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):
         attrs = {"pads": [k // 2] * 4}
         assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, post), x, isa, tmp_path,
                       case=f"channel lanes {c_in}->{c_out} {k}x{k} map={shape}")
+
+
+@pytest.mark.parametrize("c_in,c_out", [(16, 16), (17, 33), (40, 24)])
+def test_winograd_tiles(isa, rng, tmp_path, c_in, c_out):
+    # 3x3 stride 1 with >= 16 channels each way: the Winograd F(2x2, 3x3) path
+    # on tiers with vector transforms (AVX-512), direct elsewhere. Odd and
+    # even sizes (partial 2x2 tiles at the bottom and right), tile rows of
+    # 15/16/17/32/33 tiles (around the 16-tile vector step) and of 5 tiles
+    # (48-tile blocks then span several tile rows), every padding kind, batch 2.
+    sizes = [(1, 1), (2, 3), (9, 10), (7, 31), (4, 32), (5, 33), (3, 64), (3, 66), (11, 9)]
+    pads_list = ([1, 1, 1, 1], [0, 0, 0, 0], [2, 0, 1, 2], [0, 1, 1, 0])
+    for i, (h, w) in enumerate(sizes):
+        pads = pads_list[i % len(pads_list)]
+        if h + pads[0] + pads[2] < 3 or w + pads[1] + pads[3] < 3:
+            pads = [1, 1, 1, 1]
+        wt = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32) * 0.3
+        b = rng.standard_normal(c_out).astype(np.float32) if i % 3 else None
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        assert_parity(conv_model((2, c_in, h, w), wt, b, {"pads": pads}), x, isa, tmp_path,
+                      case=f"winograd {c_in}->{c_out} x={h}x{w} pads={pads} bias={b is not None}")
+
+
+@pytest.mark.parametrize("order", ["add_then_relu", "silu_then_add"])
+def test_winograd_fused_epilogue(isa, rng, tmp_path, order):
+    # Residual and activation applied per block segment (tile rows that end mid-row).
+    c, h, w = 24, 13, 21
+    wt = rng.standard_normal((c, c, 3, 3)).astype(np.float32) * 0.2
+    b = rng.standard_normal(c).astype(np.float32)
+
+    def post(y):
+        if order == "add_then_relu":
+            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
+                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+        nodes, _, z = _silu(y)
+        return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
+
+    x = rng.standard_normal((1, c, h, w)).astype(np.float32)
+    assert_parity(conv_model((1, c, h, w), wt, b, {"pads": [1, 1, 1, 1]}, post), x, isa, tmp_path,
+                  case=f"winograd {order}")

@@ -10,6 +10,10 @@
 //   pointwise  1x1, stride 1, no padding: B is the input map X[c_in, H*W]
 //              itself, read in place by the indirect GEMM kernel (row k at
 //              offset k*H*W), tile by tile of output pixels.
+//   winograd   3x3, stride 1, no dilation, enough channels, on tiers with
+//              vector transforms: F(2x2, 3x3) (kernels/winograd.h), 16
+//              GEMMs per block of tiles against weights transformed and
+//              packed at load (layout at plan_winograd).
 //   direct     other windows with strides <= 2, when the estimate below
 //              favors it: a zero-padded, phase-split copy of the input,
 //              read in place by the indirect GEMM kernel (layout below).
@@ -27,15 +31,22 @@
 #include "kernels/dwconv.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
+#include "kernels/winograd.h"
 #include "ops/activation.h"
 #include "ops/gemm_driver.h"
+#include "ops/parallel_for.h"
 #include "ops/window.h"
 
 namespace edgecnn {
 
 namespace {
 
-enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels };
+enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWinograd };
+
+// Winograd blocks: kWinoTiles 2x2 output tiles (in row-major tile order,
+// possibly spanning tile rows) go through the 16 GEMMs together; 48 is the
+// widest GEMM tile (AVX-512) and a multiple of the others.
+constexpr int64_t kWinoTiles = 48;
 
 // The direct path works band by band of output rows. A band's input is
 // copied into per-thread scratch (sized to stay in L2) as Sh x Sw phases
@@ -135,6 +146,12 @@ class ConvOp final : public Op {
       scratch_bytes_ = cgemm_.scratch_bytes();
       return;
     }
+    wino_ = f32_wino23_kernel(ctx.isa);
+    if (prefer_winograd()) {
+      path_ = ConvPath::kWinograd;
+      plan_winograd(weights, ctx.num_threads);
+      return;
+    }
     if (path_ == ConvPath::kGeneral && prefer_direct()) {
       path_ = ConvPath::kDirect;
       plan_direct(ctx.num_threads);
@@ -165,6 +182,8 @@ class ConvOp final : public Op {
       run_pointwise(ctx);
     } else if (path_ == ConvPath::kChannels) {
       run_gemm(ctx, true);
+    } else if (path_ == ConvPath::kWinograd) {
+      run_winograd(ctx);
     } else {
       run_gemm(ctx, false);
     }
@@ -270,6 +289,14 @@ class ConvOp final : public Op {
     return pixels * 10 < used * 9;  // under 90% of the pixel lanes used
   }
 
+  //  - 3x3 stride 1 with at least 16 input and output channels (fewer
+  //    make the 16 GEMMs too thin to pay for the transforms): Winograd,
+  //    where the tier has vector transforms.
+  bool prefer_winograd() const {
+    return wino_ != nullptr && groups_ == 1 && win_.kh == 3 && win_.kw == 3 && win_.sh == 1 && win_.sw == 1 &&
+           win_.dh == 1 && win_.dw == 1 && in_c_ >= 16 && out_c_ >= 16;
+  }
+
   bool prefer_direct() const {
     return groups_ == 1 && win_.sh <= 2 && win_.sw <= 2 && (win_.kh > 1 || win_.kw > 1);
   }
@@ -303,6 +330,85 @@ class ConvOp final : public Op {
     pad_.output_bytes =
         pad_.rows_tiling ? 0 : round_up(static_cast<size_t>(out_c_ * pad_.band * pad_.ld) * sizeof(float), 64);
     scratch_bytes_ = static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
+  }
+
+  // Winograd layout. The zero-padded input of one image, per channel
+  // wino_rows_ x wino_ld_ floats (P[r][c] = x[r - pad_top][c - pad_left]),
+  // covers 2 * tiles + 2 rows and columns, so every 4x4 patch is inside.
+  // Per thread, for one block of up to kWinoTiles tiles:
+  //   V[xi][ic][j] at xi*in_c*kWinoTiles + ic*kWinoTiles + j (transformed inputs)
+  //   M[xi][oc][j] at xi*out_c*kWinoTiles + oc*kWinoTiles + j (GEMM products)
+  // wino_u_[xi] is U[xi] = (G g G^T)[xi] as an out_c x in_c matrix, packed.
+  void plan_winograd(const float* weights, int num_threads) {
+    wino_tiles_h_ = (out_h_ + 1) / 2;
+    wino_tiles_w_ = (out_w_ + 1) / 2;
+    wino_rows_ = 2 * wino_tiles_h_ + 2;
+    wino_ld_ = 2 * wino_tiles_w_ + 2;
+    std::vector<float> u(static_cast<size_t>(16 * out_c_ * in_c_));
+    wino23_transform_weights(weights, out_c_, in_c_, u.data());
+    for (int64_t xi = 0; xi < 16; ++xi)
+      wino_u_.push_back(pack_f32_gemm_weights(u.data() + xi * out_c_ * in_c_, out_c_, in_c_, in_c_, gemm_->mr));
+    wino_input_bytes_ = round_up(static_cast<size_t>(in_c_ * wino_rows_ * wino_ld_) * sizeof(float), 64);
+    wino_thread_bytes_ = round_up(static_cast<size_t>(16 * (in_c_ + out_c_) * kWinoTiles) * sizeof(float), 64);
+    scratch_bytes_ = wino_input_bytes_ + static_cast<size_t>(num_threads) * wino_thread_bytes_;
+  }
+
+  void run_winograd(const RunContext& ctx) const {
+    const int64_t pixels = out_h_ * out_w_, plane = wino_rows_ * wino_ld_;
+    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + kWinoTiles - 1) / kWinoTiles;
+    const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
+    const int64_t one_panel = (plane + 63) / 64 * 64;  // im2col panel width: a multiple of every vector width
+    float* padded = ctx.scratch;
+    const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
+    const bool epilogue = act_.kind() != Activation::kNone || r_all != nullptr;
+    for (int64_t n = 0; n < batch_; ++n) {
+      const float* x = ctx.inputs[0] + n * in_c_ * in_h_ * in_w_;
+      float* y = ctx.outputs[0] + n * out_c_ * pixels;
+      const float* r = r_all ? r_all + n * out_c_ * pixels : nullptr;
+      parallel_ranges(ctx.pool, in_c_, units_per_task(plane), [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+          const Im2colRow row{x + c * in_h_ * in_w_, in_h_, in_w_, wino_ld_, 1, 1, -win_.pad_top, -win_.pad_left};
+          im2col_->fn(&row, 0, plane, one_panel, 0, padded + c * plane);
+        }
+      });
+      ctx.pool.run(blocks, [&](int64_t block, int thread) {
+        float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
+                                            thread * wino_thread_bytes_);
+        float* m = v + 16 * in_c_ * kWinoTiles;
+        const int64_t t0 = block * kWinoTiles, t1 = std::min(tiles, t0 + kWinoTiles);
+        // The block's tiles, one tile row segment at a time.
+        const auto for_segments = [&](const auto& fn) {
+          for (int64_t t = t0; t < t1;) {
+            const int64_t ty = t / wino_tiles_w_, tx = t % wino_tiles_w_;
+            const int64_t count = std::min(t1 - t, wino_tiles_w_ - tx);
+            fn(ty, tx, count, t - t0);
+            t += count;
+          }
+        };
+        for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
+          wino_->input(padded + 2 * ty * wino_ld_ + 2 * tx, wino_ld_, plane, in_c_, count, v + j,
+                       in_c_ * kWinoTiles, kWinoTiles);
+        });
+        const int64_t nb = t1 - t0;
+        for (int64_t xi = 0; xi < 16; ++xi)
+          for (int64_t q = 0; q < panels; ++q)
+            gemm_->fn(std::min(mr, out_c_ - q * mr), nb, in_c_, wino_u_[xi].panel(q), v + xi * in_c_ * kWinoTiles,
+                      kWinoTiles, m + (xi * out_c_ + q * mr) * kWinoTiles, kWinoTiles, nullptr);
+        for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
+          const int64_t rows = std::min<int64_t>(2, out_h_ - 2 * ty), cols = out_w_ - 2 * tx;
+          const int64_t at = 2 * ty * out_w_ + 2 * tx;
+          wino_->output(m + j, out_c_ * kWinoTiles, kWinoTiles, out_c_, bias_, count, rows, cols, y + at, pixels,
+                        out_w_);
+          if (!epilogue) return;
+          const size_t width = static_cast<size_t>(std::min(2 * count, cols));
+          for (int64_t oc = 0; oc < out_c_; ++oc)
+            for (int64_t a = 0; a < rows; ++a) {
+              const int64_t o = oc * pixels + at + a * out_w_;
+              apply_epilogue(act_, y + o, r ? r + o : nullptr, residual_after_activation_, width);
+            }
+        });
+      });
+    }
   }
 
   // The input copy (layout above) of the band starting at output row oy0:
@@ -476,6 +582,10 @@ class ConvOp final : public Op {
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
   DwconvPlane dw_plane_;
+  const F32Wino23Kernel* wino_ = nullptr;
+  std::vector<PackedMatrix> wino_u_;  // 16 transformed weight matrices, packed
+  int64_t wino_tiles_h_ = 0, wino_tiles_w_ = 0, wino_rows_ = 0, wino_ld_ = 0;
+  size_t wino_input_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
 };
 
