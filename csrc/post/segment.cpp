@@ -48,6 +48,11 @@ void cell_argmax(const SegmentInput& in, int64_t row_lo, int64_t row_hi, int64_t
   });
 }
 
+// Frame columns [begin, end) whose taps read grid columns i0 and i1.
+struct TapRun {
+  int64_t begin, end, i0, i1;
+};
+
 // A frame pixel whose four source cells share their argmax class k is of class
 // k: bilinear weights are the same for every class and non-negative, and
 // float rounding is monotone, so the blend keeps v_k >= v_j. Only the pixels
@@ -64,16 +69,27 @@ void segment_rows(const SegmentInput& in, ClassId* map, float* scores, ThreadPoo
   linear_taps(0, H, ay.step, ay.offset, ay.lo, ay.hi, taps_y.data());
   // Taps only move forward, so the grid cells read are [first i0, last i1].
   const int64_t col_lo = taps_x.front().i0, col_hi = taps_x.back().i1 + 1;
+  // Frame columns come in runs sharing their two source columns (about
+  // W / grid_w pixels each when the grid is coarser than the frame): a run
+  // whose four cells agree is filled at once.
+  std::vector<TapRun> runs;
+  for (int64_t x = 0; x < W; ++x) {
+    if (runs.empty() || runs.back().i0 != taps_x[x].i0 || runs.back().i1 != taps_x[x].i1)
+      runs.push_back(TapRun{x, x, taps_x[x].i0, taps_x[x].i1});
+    runs.back().end = x + 1;
+  }
   std::vector<int32_t> cell_class(static_cast<size_t>(grid_plane));
   cell_argmax(in, taps_y.front().i0, taps_y.back().i1 + 1, col_lo, col_hi, cell_class.data(), pool);
 
   parallel_ranges(pool, H, rows_per_task(pool, H), [&](int64_t y_begin, int64_t y_end) {
-    // tmp: one vertically blended grid row; row: one class's samples (when
-    // not stored in scores); best: the running max; edge: the columns on a
-    // class boundary; peak, sum: per-pixel softmax max and denominator.
-    std::vector<float> tmp(static_cast<size_t>(col_hi - col_lo)), row(static_cast<size_t>(W)),
-        best(static_cast<size_t>(W)), peak(static_cast<size_t>(W)), sum(static_cast<size_t>(W));
+    // tmp: one vertically blended grid row; best: the running max; edge: the
+    // columns on a class boundary; vblend: every class's vertically blended
+    // grid row (without scores); peak, sum: per-pixel softmax max and
+    // denominator.
+    std::vector<float> tmp(static_cast<size_t>(col_hi - col_lo)), best(static_cast<size_t>(W)),
+        peak(static_cast<size_t>(W)), sum(static_cast<size_t>(W));
     std::vector<int64_t> edge(static_cast<size_t>(W));
+    std::vector<float> vblend(scores == nullptr ? static_cast<size_t>(C * (col_hi - col_lo)) : 0);
     for (int64_t y = y_begin; y < y_end; ++y) {
       const LinearTap& ty = taps_y[y];
       ClassId* ids = map + y * W;
@@ -81,19 +97,17 @@ void segment_rows(const SegmentInput& in, ClassId* map, float* scores, ThreadPoo
       const int32_t* k0 = cell_class.data() + ty.i0 * gw;
       const int32_t* k1 = cell_class.data() + ty.i1 * gw;
       int64_t edges = 0;
-      for (int64_t x = 0; x < W; ++x) {
-        const LinearTap& tx = taps_x[x];
-        const int32_t k = k0[tx.i0];
-        if (k == k0[tx.i1] && k == k1[tx.i0] && k == k1[tx.i1])
-          ids[x] = static_cast<ClassId>(k);
-        else
-          edge[edges++] = x;
+      for (const TapRun& run : runs) {
+        const int32_t k = k0[run.i0];
+        if (k == k0[run.i1] && k == k1[run.i0] && k == k1[run.i1]) {
+          std::fill(ids + run.begin, ids + run.end, static_cast<ClassId>(k));
+        } else {
+          for (int64_t x = run.begin; x < run.end; ++x) edge[edges++] = x;
+        }
       }
-      // Sampling whole rows costs about a quarter of sampling pixel by pixel;
-      // with scores the rows are needed anyway.
-      if (row_scores != nullptr || 4 * edges > W) {
+      if (row_scores != nullptr) {  // every class's row is needed anyway
         for (int64_t c = 0; c < C; ++c) {
-          float* v = row_scores != nullptr ? row_scores + c * plane : row.data();
+          float* v = row_scores + c * plane;
           bilinear_row(in.logits + c * grid_plane, gw, ty, col_lo, col_hi, taps_x.data(), W, tmp.data(), v);
           for (int64_t e = 0; e < edges; ++e) {
             const int64_t x = edge[e];
@@ -103,14 +117,27 @@ void segment_rows(const SegmentInput& in, ClassId* map, float* scores, ThreadPoo
             }
           }
         }
-      } else {
+      } else if (edges > 0) {
+        // The vertical blend of every class over the grid columns read, once
+        // per row; then only the boundary pixels blend horizontally (the
+        // operations of bilinear_row, so the same values).
+        const int64_t span = col_hi - col_lo;
+        for (int64_t c = 0; c < C; ++c) {
+          const float* r0 = in.logits + c * grid_plane + ty.i0 * gw;
+          const float* r1 = in.logits + c * grid_plane + ty.i1 * gw;
+          float* t = vblend.data() + c * span;
+          for (int64_t g = col_lo; g < col_hi; ++g) t[g - col_lo] = r0[g] * ty.w0 + r1[g] * ty.w1;
+        }
         for (int64_t e = 0; e < edges; ++e) {
           const int64_t x = edge[e];
+          const LinearTap& tx = taps_x[x];
+          const float* t = vblend.data() - col_lo;
           int64_t best_c = 0;
-          float best_v = 0.0f;
-          for (int64_t c = 0; c < C; ++c) {
-            const float v = bilinear_at(in.logits + c * grid_plane, gw, ty, taps_x[x]);
-            if (c == 0 || v > best_v) {
+          float best_v = t[tx.i0] * tx.w0 + t[tx.i1] * tx.w1;
+          for (int64_t c = 1; c < C; ++c) {
+            t += span;
+            const float v = t[tx.i0] * tx.w0 + t[tx.i1] * tx.w1;
+            if (v > best_v) {
               best_v = v;
               best_c = c;
             }
