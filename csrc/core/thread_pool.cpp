@@ -18,17 +18,26 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins until done() or `micros` have passed; returns done().
+// Polls done() until it holds or `micros` have passed; returns done(). The
+// first microseconds spin on a pause instruction (the hand-off between two
+// running threads); after that each poll yields the core: when more threads
+// are runnable than there are cores (another process, or more pool threads
+// than cores), the thread being waited for may be queued behind this one,
+// and a plain spin would hold the core it needs for the whole budget.
 template <class Done>
 bool spin_until(const Done& done, int64_t micros) {
   if (micros <= 0) return done();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+  const auto start = std::chrono::steady_clock::now();
+  const auto pause_until = start + std::chrono::microseconds(std::min<int64_t>(micros, 5));
+  const auto deadline = start + std::chrono::microseconds(micros);
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 32; ++i) {
       if (done()) return true;
       cpu_relax();
     }
-    if (std::chrono::steady_clock::now() >= deadline) return done();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return done();
+    if (now >= pause_until) std::this_thread::yield();
   }
 }
 

@@ -3,11 +3,13 @@
 //
 // A network runs one job per layer, back to back, and waking a sleeping
 // thread costs 5-300 us on a virtual machine: more than a small layer takes.
-// So after a job, workers spin (with a pause instruction) for up to
-// spin_micros() before they sleep on a condition variable, and the caller
-// spins the same way while it waits for the workers to finish. Between
-// inferences the workers sleep: at most spin_micros() of CPU is spent per
-// worker after the last layer.
+// So after a job, workers poll for the next one for up to spin_micros()
+// (a few microseconds on a pause instruction, then yielding the core between
+// polls, so a thread that waits never holds a core that the thread it waits
+// for needs) before they sleep on a condition variable, and the caller polls
+// the same way while it waits for the workers to finish. Between inferences
+// the workers sleep: at most spin_micros() of polling per worker after the
+// last layer.
 #pragma once
 #include <atomic>
 #include <condition_variable>

@@ -335,13 +335,19 @@ class ConvOp final : public Op {
   // Winograd layout. The zero-padded input of one image, per channel
   // wino_rows_ x wino_ld_ floats (P[r][c] = x[r - pad_top][c - pad_left]),
   // covers 2 * tiles + 2 rows and columns, so every 4x4 patch is inside.
-  // Per thread, for one block of up to kWinoTiles tiles:
+  // Per thread, for one block of up to wino_block_ <= kWinoTiles tiles:
   //   V[xi][ic][j] at xi*in_c*kWinoTiles + ic*kWinoTiles + j (transformed inputs)
   //   M[xi][oc][j] at xi*out_c*kWinoTiles + oc*kWinoTiles + j (GEMM products)
   // wino_u_[xi] is U[xi] = (G g G^T)[xi] as an out_c x in_c matrix, packed.
   void plan_winograd(const float* weights, int num_threads) {
     wino_tiles_h_ = (out_h_ + 1) / 2;
     wino_tiles_w_ = (out_w_ + 1) / 2;
+    // Tiles per block: at most kWinoTiles, and an equal share for every
+    // thread (a 14x14 map has 49 tiles: 25 + 24 on two threads, not 48 + 1).
+    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
+    int64_t blocks = (tiles + kWinoTiles - 1) / kWinoTiles;
+    blocks = (blocks + num_threads - 1) / num_threads * num_threads;
+    wino_block_ = std::max<int64_t>(1, (tiles + blocks - 1) / blocks);
     wino_rows_ = 2 * wino_tiles_h_ + 2;
     wino_ld_ = 2 * wino_tiles_w_ + 2;
     std::vector<float> u(static_cast<size_t>(16 * out_c_ * in_c_));
@@ -355,7 +361,7 @@ class ConvOp final : public Op {
 
   void run_winograd(const RunContext& ctx) const {
     const int64_t pixels = out_h_ * out_w_, plane = wino_rows_ * wino_ld_;
-    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + kWinoTiles - 1) / kWinoTiles;
+    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + wino_block_ - 1) / wino_block_;
     const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
     const int64_t one_panel = (plane + 63) / 64 * 64;  // im2col panel width: a multiple of every vector width
     float* padded = ctx.scratch;
@@ -375,7 +381,7 @@ class ConvOp final : public Op {
         float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
                                             thread * wino_thread_bytes_);
         float* m = v + 16 * in_c_ * kWinoTiles;
-        const int64_t t0 = block * kWinoTiles, t1 = std::min(tiles, t0 + kWinoTiles);
+        const int64_t t0 = block * wino_block_, t1 = std::min(tiles, t0 + wino_block_);
         // The block's tiles, one tile row segment at a time.
         const auto for_segments = [&](const auto& fn) {
           for (int64_t t = t0; t < t1;) {
@@ -585,6 +591,7 @@ class ConvOp final : public Op {
   const F32Wino23Kernel* wino_ = nullptr;
   std::vector<PackedMatrix> wino_u_;  // 16 transformed weight matrices, packed
   int64_t wino_tiles_h_ = 0, wino_tiles_w_ = 0, wino_rows_ = 0, wino_ld_ = 0;
+  int64_t wino_block_ = kWinoTiles;  // tiles per block (<= kWinoTiles, the row stride of V and M)
   size_t wino_input_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
 };

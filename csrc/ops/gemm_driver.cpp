@@ -152,7 +152,11 @@ void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64
   chunks_ = std::min(panels, std::max<int64_t>(1, num_threads_ > 1 ? 2 * num_threads_ : 1));
   panels_per_chunk_ = ceil_div(panels, chunks_);
   chunks_ = ceil_div(panels, panels_per_chunk_);
-  block_bytes_ = round_up(static_cast<size_t>(kc_ * nc_) * sizeof(float), 64);
+  // One column block (a small map) on several threads: B is packed once,
+  // shared, K block kb at k0 * nc_ (the threads' panel chunks all read it),
+  // instead of once per chunk.
+  shared_b_ = col_blocks_ == 1 && chunks_ > 1;
+  block_bytes_ = round_up(static_cast<size_t>((shared_b_ ? k_ : kc_) * nc_) * sizeof(float), 64);
   t_bytes_ = round_up(static_cast<size_t>(nc_ * panels_per_chunk_ * kernel.mr) * sizeof(float), 64);
 }
 
@@ -160,17 +164,27 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
                       const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const {
   const F32GemmTKernel& kern = *kernel_;
   const int64_t mr = kern.mr, panels = ceil_div(m_, mr);
+  float* shared = scratch;
+  if (shared_b_)
+    pool.run(ceil_div(k_, kc_), [&](int64_t kb, int) {
+      const int64_t k0 = kb * kc_;
+      b.pack(k0, std::min(kc_, k_ - k0), 0, n_, kPanelPixels, shared + k0 * nc_);
+    });
+  const size_t shared_bytes = shared_b_ ? block_bytes_ : 0, per_thread = (shared_b_ ? 0 : block_bytes_) + t_bytes_;
   pool.run(col_blocks_ * chunks_, [&](int64_t task, int thread) {
     const int64_t cb = task / chunks_, chunk = task % chunks_;
     const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
     const int64_t p0 = chunk * panels_per_chunk_, p1 = std::min(panels, p0 + panels_per_chunk_);
     const int64_t m0 = p0 * mr, m1 = std::min(m_, p1 * mr), ldt = (p1 - p0) * mr;
-    uint8_t* mine = reinterpret_cast<uint8_t*>(scratch) + thread * (block_bytes_ + t_bytes_);
+    uint8_t* mine = reinterpret_cast<uint8_t*>(scratch) + shared_bytes + thread * per_thread;
     float* block = reinterpret_cast<float*>(mine);
-    float* t = reinterpret_cast<float*>(mine + block_bytes_);  // T[j][m - m0], row stride ldt
+    float* t = reinterpret_cast<float*>(mine + per_thread - t_bytes_);  // T[j][m - m0], row stride ldt
     for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
       const int64_t kc = std::min(kc_, k_ - k0);
-      b.pack(k0, kc, n0, nc, kPanelPixels, block);
+      if (shared_b_)
+        block = shared + k0 * nc_;
+      else
+        b.pack(k0, kc, n0, nc, kPanelPixels, block);
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)

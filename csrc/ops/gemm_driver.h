@@ -83,7 +83,10 @@ class ChannelGemm {
  public:
   static constexpr int kPanelPixels = 16;  // B panel width (im2col kernels need a multiple of 16)
   void plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads);
-  size_t scratch_bytes() const { return static_cast<size_t>(num_threads_) * (block_bytes_ + t_bytes_); }
+  size_t scratch_bytes() const {
+    return shared_b_ ? block_bytes_ + static_cast<size_t>(num_threads_) * t_bytes_
+                     : static_cast<size_t>(num_threads_) * (block_bytes_ + t_bytes_);
+  }
   // w: packed with the kernel's MR. Y (row stride ldy) = W · B + bias.
   void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
            const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;
@@ -93,6 +96,7 @@ class ChannelGemm {
   int64_t m_ = 0, k_ = 0, n_ = 0;
   int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, panels_per_chunk_ = 1;
   int num_threads_ = 1;
+  bool shared_b_ = false;  // B packed once for all threads (block_bytes_: all of K)
   size_t block_bytes_ = 0, t_bytes_ = 0;
 };
 
