@@ -159,20 +159,53 @@ print("ok")
 """
 
 
-@pytest.mark.parametrize("spin_us", ["0", "50", "100000", "junk"])
+@pytest.mark.parametrize("spin_us,pin", [("0", "1"), ("50", "1"), ("100000", "1"), ("junk", "1"), ("50", "0")])
 @pytest.mark.parametrize("threads", [2, 5])
-def test_thread_pool_spin_and_sleep_paths_give_serial_results(yolo_seg_path, spin_us, threads):
+def test_thread_pool_spin_and_sleep_paths_give_serial_results(yolo_seg_path, spin_us, pin, threads):
     """EDGECNN_SPIN_US=0 hands every job over through the condition variables,
-    100000 (capped 0.1 s) almost always through the spin; 5 threads on this
-    2-core machine also make workers wait for a core. "junk" falls back to the
-    default."""
+    100000 (capped 0.1 s) almost always through polling; 5 threads on a
+    2-core machine also make workers wait for a core (and are never pinned:
+    fewer cores than threads). "junk" falls back to the default.
+    EDGECNN_PIN_THREADS=0 leaves placement to the scheduler."""
     import subprocess
     import sys
 
     path = yolo_seg_path
-    env = dict(os.environ, EDGECNN_SPIN_US=spin_us,
+    env = dict(os.environ, EDGECNN_SPIN_US=spin_us, EDGECNN_PIN_THREADS=pin,
                PYTHONPATH=os.pathsep.join([str(Path(edgecnn.__file__).parents[1])] + sys.path))
     out = subprocess.run([sys.executable, "-c", SPIN_PROBE, str(path), str(threads)], env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.strip() == "ok", (
         f"EDGECNN_SPIN_US={spin_us} threads={threads}: {out.stdout} {out.stderr}")
+
+
+AFFINITY_PROBE = """
+import os, sys, numpy as np, edgecnn
+cpus = sorted(os.sched_getaffinity(0))
+model = edgecnn.load(sys.argv[1], num_threads=2)
+x = np.random.default_rng(4).standard_normal(model.input_shape).astype(np.float32)
+ref = edgecnn.load(sys.argv[1], num_threads=1).forward(x)
+for mask in ({*cpus}, {cpus[-1]}):  # the whole process mask, then a caller restricted to one core
+    os.sched_setaffinity(0, mask)
+    for _ in range(3):
+        got = model.forward(x)
+    assert os.sched_getaffinity(0) == mask, (mask, os.sched_getaffinity(0))
+    assert all(np.allclose(a, b, rtol=1e-4, atol=1e-4) for a, b in zip(ref, got))
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs Linux thread affinity and 2 cores")
+def test_forward_pins_only_for_its_own_length(yolo_seg_path):
+    """An inference pins its caller to one core and its workers to the others
+    (ThreadPool::Session); the caller's own affinity is back afterwards,
+    including one the caller set itself."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(edgecnn.__file__).parents[1])] + sys.path))
+    env.pop("EDGECNN_PIN_THREADS", None)
+    out = subprocess.run([sys.executable, "-c", AFFINITY_PROBE, str(yolo_seg_path)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stdout + out.stderr

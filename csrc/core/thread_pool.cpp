@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 namespace edgecnn {
 
@@ -60,9 +66,62 @@ int64_t ThreadPool::spin_micros() {
   return micros;
 }
 
+bool ThreadPool::pinning_enabled() {
+  static const bool enabled = [] {
+    const char* text = std::getenv("EDGECNN_PIN_THREADS");
+    return text == nullptr || std::strcmp(text, "0") != 0;
+  }();
+  return enabled;
+}
+
 ThreadPool::ThreadPool(int num_threads) : num_threads_(std::max(1, num_threads)), spin_micros_(spin_micros()) {
   workers_.reserve(num_threads_ - 1);
   for (int i = 1; i < num_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  worker_cpus_.assign(workers_.size(), -1);
+#ifdef __linux__
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (!workers_.empty() && pinning_enabled() && sched_getaffinity(0, sizeof(mask), &mask) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &mask)) allowed_cpus_.push_back(c);
+  if (allowed_cpus_.size() < static_cast<size_t>(num_threads_)) allowed_cpus_.clear();
+#endif
+}
+
+ThreadPool::Session::Session(ThreadPool& pool) : pool_(pool) {
+#ifdef __linux__
+  if (pool.allowed_cpus_.empty()) return;
+  const int here = sched_getcpu();
+  const auto& allowed = pool.allowed_cpus_;
+  if (here < 0 || std::find(allowed.begin(), allowed.end(), here) == allowed.end()) return;
+  cpu_set_t saved, one;
+  if (pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) != 0) return;
+  CPU_ZERO(&one);
+  CPU_SET(here, &one);
+  if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) != 0) return;
+  saved_mask_.assign(reinterpret_cast<unsigned char*>(&saved), reinterpret_cast<unsigned char*>(&saved) + sizeof(saved));
+  pinned_ = true;
+  // Workers take the allowed cores other than the caller's, in order; they
+  // are re-pinned only when the caller has moved onto one of theirs.
+  size_t next = 0;
+  for (size_t w = 0; w < pool.workers_.size(); ++w) {
+    if (allowed[next] == here) ++next;
+    const int cpu = allowed[next++];
+    if (pool.worker_cpus_[w] == cpu) continue;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (pthread_setaffinity_np(pool.workers_[w].native_handle(), sizeof(one), &one) == 0) pool.worker_cpus_[w] = cpu;
+  }
+#endif
+}
+
+ThreadPool::Session::~Session() {
+#ifdef __linux__
+  if (!pinned_) return;
+  cpu_set_t saved;
+  std::memcpy(&saved, saved_mask_.data(), sizeof(saved));
+  pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+#endif
 }
 
 ThreadPool::~ThreadPool() {

@@ -10,6 +10,15 @@
 // the same way while it waits for the workers to finish. Between inferences
 // the workers sleep: at most spin_micros() of polling per worker after the
 // last layer.
+//
+// Placement (Linux): when a sleeping worker is woken, the scheduler tends to
+// put it on the waking thread's core and spread the two only milliseconds
+// later; with an idle gap before every inference (a video stream, a
+// benchmark's pauses) that made a 2-thread inference slower than a 1-thread
+// one. A Session pins the caller to the core it is on and each worker to
+// another allowed core for the length of one inference (the caller's own
+// affinity is restored at the end), the way OpenVINO pins its threads.
+// EDGECNN_PIN_THREADS=0 turns this off.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -37,6 +46,24 @@ class ThreadPool {
   void run(int64_t task_count, const Task& task);
 
   static int default_thread_count();
+  // Whether sessions pin threads: EDGECNN_PIN_THREADS (default 1), read once.
+  static bool pinning_enabled();
+
+  // Pins for its lifetime (see the top of the file); does nothing when the
+  // pool has no workers, pinning is off, or the allowed cores are fewer
+  // than the threads. Open one per inference, on the calling thread.
+  class Session {
+   public:
+    explicit Session(ThreadPool& pool);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+   private:
+    ThreadPool& pool_;
+    bool pinned_ = false;
+    std::vector<unsigned char> saved_mask_;  // the caller's affinity (a cpu_set_t's bytes)
+  };
   // How long a thread spins waiting before it sleeps: 50 us, or the
   // environment variable EDGECNN_SPIN_US (0 .. 100000; 0: sleep at once),
   // read once per process.
@@ -49,6 +76,8 @@ class ThreadPool {
   int num_threads_;
   int64_t spin_micros_;
   std::vector<std::thread> workers_;
+  std::vector<int> allowed_cpus_;  // the process's cores at construction (empty: never pin)
+  std::vector<int> worker_cpus_;   // each worker's pinned core (-1: not pinned)
   std::mutex run_mutex_;  // one job at a time
   // mutex_ guards the sleeping side: stopping_, error_, and the waits on
   // wake_ (a new generation_) and done_ (busy_workers_ reaching 0).

@@ -201,6 +201,7 @@ void Model::run_steps(const std::vector<const float*>& inputs, const std::vector
   for (size_t o = 0; o < outputs.size(); ++o)
     if (outputs[o] != nullptr) wanted |= uint64_t{1} << o;
   std::lock_guard<std::mutex> lock(forward_mutex_);
+  const ThreadPool::Session session(*pool_);
   const std::vector<uint8_t>& needed = steps_for(wanted);
   for (size_t i = 0; i < inputs.size(); ++i)
     std::memcpy(tensor_data_[def_.inputs[i]], inputs[i], num_elements(inputs_[i].shape) * sizeof(float));
