@@ -11,9 +11,10 @@
 //              itself, read in place by the indirect GEMM kernel (row k at
 //              offset k*H*W), tile by tile of output pixels.
 //   winograd   3x3, stride 1, no dilation, enough channels, on tiers with
-//              vector transforms: F(2x2, 3x3) (kernels/winograd.h), 16
-//              GEMMs per block of tiles against weights transformed and
-//              packed at load (layout at plan_winograd).
+//              vector transforms: F(4x4, 3x3) or F(2x2, 3x3)
+//              (kernels/winograd.h), 36 or 16 GEMMs per block of tiles
+//              against weights transformed and packed at load (layout at
+//              plan_winograd).
 //   direct     other windows with strides <= 2, when the estimate below
 //              favors it: a zero-padded, phase-split copy of the input,
 //              read in place by the indirect GEMM kernel (layout below).
@@ -43,7 +44,7 @@ namespace {
 
 enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWinograd };
 
-// Winograd blocks: kWinoTiles 2x2 output tiles (in row-major tile order,
+// Winograd blocks: kWinoTiles m x m output tiles (in row-major tile order,
 // possibly spanning tile rows) go through the 16 GEMMs together; 48 is the
 // widest GEMM tile (AVX-512) and a multiple of the others.
 constexpr int64_t kWinoTiles = 48;
@@ -146,8 +147,8 @@ class ConvOp final : public Op {
       scratch_bytes_ = cgemm_.scratch_bytes();
       return;
     }
-    wino_ = f32_wino23_kernel(ctx.isa);
-    if (prefer_winograd()) {
+    wino_ = choose_winograd(ctx.isa);
+    if (wino_ != nullptr) {
       path_ = ConvPath::kWinograd;
       plan_winograd(weights, ctx.num_threads);
       return;
@@ -290,11 +291,17 @@ class ConvOp final : public Op {
   }
 
   //  - 3x3 stride 1 with at least 16 input and output channels (fewer
-  //    make the 16 GEMMs too thin to pay for the transforms): Winograd,
-  //    where the tier has vector transforms.
-  bool prefer_winograd() const {
-    return wino_ != nullptr && groups_ == 1 && win_.kh == 3 && win_.kw == 3 && win_.sh == 1 && win_.sw == 1 &&
-           win_.dh == 1 && win_.dw == 1 && in_c_ >= 16 && out_c_ >= 16;
+  //    make the GEMMs too thin to pay for the transforms): Winograd, where
+  //    the tier has vector transforms. F(4x4) where the map has at least
+  //    16 rows and columns (its 4x4 tiles then waste little at the edges)
+  //    and the tier has it, else F(2x2).
+  const F32WinoKernel* choose_winograd(Isa isa) const {
+    const bool fits = groups_ == 1 && win_.kh == 3 && win_.kw == 3 && win_.sh == 1 && win_.sw == 1 &&
+                      win_.dh == 1 && win_.dw == 1 && in_c_ >= 16 && out_c_ >= 16;
+    if (!fits) return nullptr;
+    const F32WinoKernel* f4 = f32_wino_kernel(isa, 4);
+    if (f4 != nullptr && out_h_ >= 16 && out_w_ >= 16) return f4;
+    return f32_wino_kernel(isa, 2);
   }
 
   bool prefer_direct() const {
@@ -332,30 +339,32 @@ class ConvOp final : public Op {
     scratch_bytes_ = static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
   }
 
-  // Winograd layout. The zero-padded input of one image, per channel
-  // wino_rows_ x wino_ld_ floats (P[r][c] = x[r - pad_top][c - pad_left]),
-  // covers 2 * tiles + 2 rows and columns, so every 4x4 patch is inside.
+  // Winograd layout, tile size m = wino_->m, nxi = (m + 2)^2 frequencies.
+  // The zero-padded input of one image, per channel wino_rows_ x wino_ld_
+  // floats (P[r][c] = x[r - pad_top][c - pad_left]), covers m * tiles + 2
+  // rows and columns, so every (m+2) x (m+2) patch is inside.
   // Per thread, for one block of up to wino_block_ <= kWinoTiles tiles:
   //   V[xi][ic][j] at xi*in_c*kWinoTiles + ic*kWinoTiles + j (transformed inputs)
   //   M[xi][oc][j] at xi*out_c*kWinoTiles + oc*kWinoTiles + j (GEMM products)
   // wino_u_[xi] is U[xi] = (G g G^T)[xi] as an out_c x in_c matrix, packed.
   void plan_winograd(const float* weights, int num_threads) {
-    wino_tiles_h_ = (out_h_ + 1) / 2;
-    wino_tiles_w_ = (out_w_ + 1) / 2;
+    const int64_t m = wino_->m, nxi = (m + 2) * (m + 2);
+    wino_tiles_h_ = (out_h_ + m - 1) / m;
+    wino_tiles_w_ = (out_w_ + m - 1) / m;
     // Tiles per block: at most kWinoTiles, and an equal share for every
     // thread (a 14x14 map has 49 tiles: 25 + 24 on two threads, not 48 + 1).
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
     int64_t blocks = (tiles + kWinoTiles - 1) / kWinoTiles;
     blocks = (blocks + num_threads - 1) / num_threads * num_threads;
     wino_block_ = std::max<int64_t>(1, (tiles + blocks - 1) / blocks);
-    wino_rows_ = 2 * wino_tiles_h_ + 2;
-    wino_ld_ = 2 * wino_tiles_w_ + 2;
-    std::vector<float> u(static_cast<size_t>(16 * out_c_ * in_c_));
-    wino23_transform_weights(weights, out_c_, in_c_, u.data());
-    for (int64_t xi = 0; xi < 16; ++xi)
+    wino_rows_ = m * wino_tiles_h_ + 2;
+    wino_ld_ = m * wino_tiles_w_ + 2;
+    std::vector<float> u(static_cast<size_t>(nxi * out_c_ * in_c_));
+    wino_transform_weights(static_cast<int>(m), weights, out_c_, in_c_, u.data());
+    for (int64_t xi = 0; xi < nxi; ++xi)
       wino_u_.push_back(pack_f32_gemm_weights(u.data() + xi * out_c_ * in_c_, out_c_, in_c_, in_c_, gemm_->mr));
     wino_input_bytes_ = round_up(static_cast<size_t>(in_c_ * wino_rows_ * wino_ld_) * sizeof(float), 64);
-    wino_thread_bytes_ = round_up(static_cast<size_t>(16 * (in_c_ + out_c_) * kWinoTiles) * sizeof(float), 64);
+    wino_thread_bytes_ = round_up(static_cast<size_t>(nxi * (in_c_ + out_c_) * kWinoTiles) * sizeof(float), 64);
     scratch_bytes_ = wino_input_bytes_ + static_cast<size_t>(num_threads) * wino_thread_bytes_;
   }
 
@@ -363,6 +372,7 @@ class ConvOp final : public Op {
     const int64_t pixels = out_h_ * out_w_, plane = wino_rows_ * wino_ld_;
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + wino_block_ - 1) / wino_block_;
     const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
+    const int64_t tm = wino_->m, nxi = static_cast<int64_t>(wino_u_.size());  // tile size, frequencies
     const int64_t one_panel = (plane + 63) / 64 * 64;  // im2col panel width: a multiple of every vector width
     float* padded = ctx.scratch;
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
@@ -380,7 +390,7 @@ class ConvOp final : public Op {
       ctx.pool.run(blocks, [&](int64_t block, int thread) {
         float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
                                             thread * wino_thread_bytes_);
-        float* m = v + 16 * in_c_ * kWinoTiles;
+        float* m = v + nxi * in_c_ * kWinoTiles;
         const int64_t t0 = block * wino_block_, t1 = std::min(tiles, t0 + wino_block_);
         // The block's tiles, one tile row segment at a time.
         const auto for_segments = [&](const auto& fn) {
@@ -392,21 +402,21 @@ class ConvOp final : public Op {
           }
         };
         for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
-          wino_->input(padded + 2 * ty * wino_ld_ + 2 * tx, wino_ld_, plane, in_c_, count, v + j,
+          wino_->input(padded + tm * ty * wino_ld_ + tm * tx, wino_ld_, plane, in_c_, count, v + j,
                        in_c_ * kWinoTiles, kWinoTiles);
         });
         const int64_t nb = t1 - t0;
-        for (int64_t xi = 0; xi < 16; ++xi)
+        for (int64_t xi = 0; xi < nxi; ++xi)
           for (int64_t q = 0; q < panels; ++q)
             gemm_->fn(std::min(mr, out_c_ - q * mr), nb, in_c_, wino_u_[xi].panel(q), v + xi * in_c_ * kWinoTiles,
                       kWinoTiles, m + (xi * out_c_ + q * mr) * kWinoTiles, kWinoTiles, nullptr);
         for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
-          const int64_t rows = std::min<int64_t>(2, out_h_ - 2 * ty), cols = out_w_ - 2 * tx;
-          const int64_t at = 2 * ty * out_w_ + 2 * tx;
+          const int64_t rows = std::min(tm, out_h_ - tm * ty), cols = out_w_ - tm * tx;
+          const int64_t at = tm * ty * out_w_ + tm * tx;
           wino_->output(m + j, out_c_ * kWinoTiles, kWinoTiles, out_c_, bias_, count, rows, cols, y + at, pixels,
                         out_w_);
           if (!epilogue) return;
-          const size_t width = static_cast<size_t>(std::min(2 * count, cols));
+          const size_t width = static_cast<size_t>(std::min(tm * count, cols));
           for (int64_t oc = 0; oc < out_c_; ++oc)
             for (int64_t a = 0; a < rows; ++a) {
               const int64_t o = oc * pixels + at + a * out_w_;
@@ -588,8 +598,8 @@ class ConvOp final : public Op {
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
   DwconvPlane dw_plane_;
-  const F32Wino23Kernel* wino_ = nullptr;
-  std::vector<PackedMatrix> wino_u_;  // 16 transformed weight matrices, packed
+  const F32WinoKernel* wino_ = nullptr;
+  std::vector<PackedMatrix> wino_u_;  // (m+2)^2 transformed weight matrices, packed
   int64_t wino_tiles_h_ = 0, wino_tiles_w_ = 0, wino_rows_ = 0, wino_ld_ = 0;
   int64_t wino_block_ = kWinoTiles;  // tiles per block (<= kWinoTiles, the row stride of V and M)
   size_t wino_input_bytes_ = 0, wino_thread_bytes_ = 0;
