@@ -12,10 +12,15 @@ namespace edgecnn {
 namespace {
 
 // Per-thread scratch of the mask passes, grown as instances need.
+// Region columns [begin, end) whose taps read grid columns i0 and i1.
+struct TapRun {
+  int64_t begin, end, i0, i1;
+};
+
 struct MaskScratch {
   std::vector<LinearTap> taps_x, taps_y;
   std::vector<float> grid, tmp, row;
-  std::vector<uint8_t> inside_x;
+  std::vector<TapRun> runs;
 };
 
 // Taps of a region's columns (or rows) that read only the source cells
@@ -132,23 +137,58 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
       }
     }
 
+    // Columns whose centre is inside the box: one interval [in_lo, in_hi).
     const float* box = in.boxes + 4 * i;
-    s.inside_x.resize(r.width);
+    int64_t in_lo = r.width, in_hi = 0;
     for (int64_t x = 0; x < r.width; ++x) {
       const double cx = static_cast<double>(r.x0 + x) + 0.5;
-      s.inside_x[x] = box[0] <= cx && cx < box[2];
+      if (box[0] <= cx && cx < box[2]) {
+        in_lo = std::min(in_lo, x);
+        in_hi = x + 1;
+      }
+    }
+    // Runs of columns sharing their two source cells (about 8 pixels each
+    // for a 160-cell grid on a 1280-pixel frame). Along a run the sample is
+    // a blend of the same two values with non-negative weights, so when
+    // both are > 1e-30 (the margin keeps a tiny value times a weight from
+    // rounding to 0) or both are <= 0 the whole run has that sign; only
+    // runs across a sign change (or with a NaN) are sampled pixel by pixel.
+    s.runs.clear();
+    for (int64_t x = 0; x < r.width; ++x) {
+      const LinearTap& tx = s.taps_x[x];
+      if (s.runs.empty() || s.runs.back().i0 != tx.i0 || s.runs.back().i1 != tx.i1)
+        s.runs.push_back(TapRun{x, x, tx.i0, tx.i1});
+      s.runs.back().end = x + 1;
     }
     s.tmp.resize(gw);
-    s.row.resize(r.width);
     for (int64_t y = 0; y < r.height; ++y) {
       uint8_t* m = masks[i] + y * r.width;
       const double cy = static_cast<double>(r.y0 + y) + 0.5;
-      if (!(box[1] <= cy && cy < box[3])) {
+      if (!(box[1] <= cy && cy < box[3]) || in_lo >= in_hi) {
         std::memset(m, 0, static_cast<size_t>(r.width));
         continue;
       }
-      bilinear_row(s.grid.data(), gw, s.taps_y[y], 0, gw, s.taps_x.data(), r.width, s.tmp.data(), s.row.data());
-      for (int64_t x = 0; x < r.width; ++x) m[x] = s.inside_x[x] & static_cast<uint8_t>(s.row[x] > 0.0f);
+      // The vertical blend of the two source rows (as bilinear_row does).
+      const LinearTap& ty = s.taps_y[y];
+      const float* r0 = s.grid.data() + ty.i0 * gw;
+      const float* r1 = s.grid.data() + ty.i1 * gw;
+      float* t = s.tmp.data();
+      for (int64_t c = 0; c < gw; ++c) t[c] = r0[c] * ty.w0 + r1[c] * ty.w1;
+      for (const TapRun& run : s.runs) {
+        const float a = t[run.i0], b = t[run.i1];
+        if (a > 1e-30f && b > 1e-30f) {
+          std::memset(m + run.begin, 1, static_cast<size_t>(run.end - run.begin));
+        } else if (a <= 0.0f && b <= 0.0f) {
+          std::memset(m + run.begin, 0, static_cast<size_t>(run.end - run.begin));
+        } else {
+          for (int64_t x = run.begin; x < run.end; ++x) {
+            const LinearTap& tx = s.taps_x[x];
+            m[x] = static_cast<uint8_t>(t[tx.i0] * tx.w0 + t[tx.i1] * tx.w1 > 0.0f);
+          }
+        }
+      }
+      std::memset(m, 0, static_cast<size_t>(in_lo));
+      std::memset(m + in_hi, 0, static_cast<size_t>(r.width - in_hi));
     }
   });
 }
