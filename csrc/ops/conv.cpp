@@ -166,6 +166,13 @@ class ConvOp final : public Op {
       const int64_t tiles = (out_h_ * out_w_ + gemm_->nr - 1) / gemm_->nr;
       band_ = std::clamp<int64_t>((256 + gemm_->nr - 1) / gemm_->nr, 1, tiles);
       if (ctx.num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * ctx.num_threads)));
+      // Few pixel bands for the threads (a 14x14 map is 5 tiles of 48):
+      // split the output channels too, so the work is even and each thread
+      // reads only its share of the weights.
+      const int64_t bands = (tiles + band_ - 1) / band_, panels = packed_[0].panel_count();
+      const int64_t wanted = 4 * static_cast<int64_t>(ctx.num_threads);
+      const int64_t chunks = ctx.num_threads > 1 && bands < wanted ? std::min(panels, (wanted + bands - 1) / bands) : 1;
+      pw_panels_per_chunk_ = (panels + chunks - 1) / chunks;
       return;
     }
     wgemm_.plan(*gemm_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
@@ -518,16 +525,19 @@ class ConvOp final : public Op {
         const float* r = r_all ? r_all + out_offset : nullptr;
         const float* bias = bias_ ? bias_ + g * out_cg_ : nullptr;
         const PackedMatrix& w = packed_[g];
-        ctx.pool.run((tiles + band_ - 1) / band_, [&](int64_t band, int) {
+        const int64_t chunks = (panels + pw_panels_per_chunk_ - 1) / pw_panels_per_chunk_;
+        ctx.pool.run((tiles + band_ - 1) / band_ * chunks, [&](int64_t task, int) {
+          const int64_t band = task / chunks, chunk = task % chunks;
           const int64_t p0 = band * band_ * nr, p1 = std::min(pixels, p0 + band_ * nr);
+          const int64_t q0 = chunk * pw_panels_per_chunk_, q1 = std::min(panels, q0 + pw_panels_per_chunk_);
           for (int64_t p = p0; p < p1; p += nr)
-            for (int64_t q = 0; q < panels; ++q) {
+            for (int64_t q = q0; q < q1; ++q) {
               const int64_t row0 = q * mr;
               gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p,
                            koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr);
             }
           if (!epilogue) return;
-          for (int64_t m = 0; m < out_cg_; ++m)
+          for (int64_t m = q0 * mr; m < std::min(out_cg_, q1 * mr); ++m)
             apply_epilogue(act_, y + m * pixels + p0, r ? r + m * pixels + p0 : nullptr, residual_after_activation_,
                            static_cast<size_t>(p1 - p0));
         });
@@ -595,6 +605,7 @@ class ConvOp final : public Op {
   PaddedInput pad_;
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
   int64_t band_ = 1;  // tiles per task (pointwise)
+  int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
   DwconvPlane dw_plane_;
