@@ -551,15 +551,20 @@ class ConvOp final : public Op {
     const int64_t pixels = out_h_ * out_w_;
     if (dw_kernel_ != nullptr) {
       const size_t scratch_stride = round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
-      ctx.pool.run(batch_ * out_c_, [&](int64_t task, int thread) {
-        const int64_t c = task % out_c_;
+      // Small planes (7x7: 49 pixels) go several to a task: one plane is
+      // well under a microsecond of work, less than handing out a task.
+      const int64_t planes = batch_ * out_c_, per_task = std::max<int64_t>(1, 4096 / pixels);
+      ctx.pool.run((planes + per_task - 1) / per_task, [&](int64_t group, int thread) {
         float* scratch = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + thread * scratch_stride);
-        float* y = y_all + task * pixels;
-        dw_kernel_->fn(&dw_plane_, x_all + task * in_h_ * in_w_, dw_weights_.data() + c * win_.kh * win_.kw,
-                       bias_ ? bias_[c] : 0.0f, scratch, y);
-        // The plane is still in L1/L2: one epilogue call per channel.
-        if (act_.kind() != Activation::kNone || r_all)
-          apply_epilogue(act_, y, r_all ? r_all + task * pixels : nullptr, residual_after_activation_, pixels);
+        for (int64_t task = group * per_task; task < std::min(planes, (group + 1) * per_task); ++task) {
+          const int64_t c = task % out_c_;
+          float* y = y_all + task * pixels;
+          dw_kernel_->fn(&dw_plane_, x_all + task * in_h_ * in_w_, dw_weights_.data() + c * win_.kh * win_.kw,
+                         bias_ ? bias_[c] : 0.0f, scratch, y);
+          // The plane is still in L1/L2: one epilogue call per channel.
+          if (act_.kind() != Activation::kNone || r_all)
+            apply_epilogue(act_, y, r_all ? r_all + task * pixels : nullptr, residual_after_activation_, pixels);
+        }
       });
       return;
     }
