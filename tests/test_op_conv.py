@@ -273,3 +273,29 @@ def test_winograd_fused_epilogue(isa, rng, tmp_path, order):
         x = rng.standard_normal((1, c, h, w)).astype(np.float32)
         assert_parity(conv_model((1, c, h, w), wt, b, {"pads": [1, 1, 1, 1]}, post), x, isa, tmp_path,
                       case=f"winograd {order} x={h}x{w}")
+
+
+@pytest.mark.parametrize("k,stride,dilation", [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 1, 2)])
+def test_depthwise_small_maps_channel_lanes(isa, rng, tmp_path, k, stride, dilation):
+    # Output maps of at most 8x8 run 16 channels per call on AVX-512 (the
+    # channel-lane kernel): channel counts around 16 (a partial last group),
+    # batch 2 (groups never straddle images), fused residual + activation.
+    pad = (k // 2) * dilation
+    for c in (1, 15, 16, 17, 33):
+        for h, w in ((7, 7), (8, 5), (2, 3), (15, 16)):
+            out_h = (h + 2 * pad - dilation * (k - 1) - 1) // stride + 1
+            out_w = (w + 2 * pad - dilation * (k - 1) - 1) // stride + 1
+            if out_h < 1 or out_w < 1:
+                continue
+            wt = rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.5
+            b = rng.standard_normal(c).astype(np.float32)
+            x = rng.standard_normal((2, c, h, w)).astype(np.float32)
+            attrs = {"group": c, "strides": [stride, stride], "dilations": [dilation, dilation], "pads": [pad] * 4}
+            post = ACTIVATIONS["relu6"]
+            if stride == 1:  # same shape: a residual add fuses too
+                def post(y):
+                    return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
+                            helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+            model = conv_model((2, c, h, w), wt, b, attrs, post)
+            assert_parity(model, x, isa, tmp_path,
+                          case=f"depthwise {k}x{k}/{stride} d{dilation} c={c} x={h}x{w}")

@@ -40,4 +40,42 @@ struct F32DwconvKernel {
 // and stride, or nullptr when there is none.
 const F32DwconvKernel* f32_dwconv_kernel(Isa isa, int k, int s);
 
+// Channel-lane depthwise, for small maps (a 7x7 plane is less work than a
+// per-plane kernel's setup): up to L channels at once, one per vector lane.
+// Contract: for channel j < channels (<= L), the plane x + j*x_plane (in_h x
+// in_w, dense) convolved as F32DwconvUkernel does (window g->k, stride g->s,
+// dilation g->d, g's padding) with weights w + j*k*k and bias[j] (bias may be
+// null), into y + j*y_plane (out_h x out_w, dense). scratch holds
+// dwconv_lanes_scratch_floats(g, L) floats; j*x_plane and j*y_plane must fit
+// an int32 (the kernels gather and scatter with 32-bit lane offsets).
+using F32DwconvLanesUkernel = void (*)(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane,
+                                       const float* w, const float* bias, float* scratch, float* y, int64_t y_plane);
+
+// Scratch of the lanes kernels: the zero-padded input window of L channels,
+// channel-interleaved (element (r, c, lane) at ((r * cols) + c) * L + lane).
+inline int64_t dwconv_lanes_rows(const DwconvPlane* g) { return (g->out_h - 1) * g->s + (g->k - 1) * g->d + 1; }
+inline int64_t dwconv_lanes_cols(const DwconvPlane* g) { return (g->out_w - 1) * g->s + (g->k - 1) * g->d + 1; }
+inline int64_t dwconv_lanes_scratch_floats(const DwconvPlane* g, int lanes) {
+  return dwconv_lanes_rows(g) * dwconv_lanes_cols(g) * lanes;
+}
+
+#define EDGECNN_F32_DWCONV_LANES(isa, lanes, arch)                                                          \
+  namespace isa {                                                                                          \
+  void f32_dwconv_lanes##lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane,    \
+                               const float* w, const float* bias, float* scratch, float* y, int64_t y_plane); \
+  }
+#include "kernels/f32_dwconv_lanes.inc"
+#undef EDGECNN_F32_DWCONV_LANES
+
+struct F32DwconvLanesKernel {
+  const char* name;
+  Isa isa;
+  int lanes;
+  F32DwconvLanesUkernel fn;
+};
+
+// The channel-lane kernel of exactly `isa`, or nullptr (the tiers without
+// one convolve small maps plane by plane).
+const F32DwconvLanesKernel* f32_dwconv_lanes_kernel(Isa isa);
+
 }  // namespace edgecnn

@@ -49,6 +49,10 @@ enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWin
 // widest GEMM tile (AVX-512) and a multiple of the others.
 constexpr int64_t kWinoTiles = 48;
 
+// Depthwise maps up to this many output pixels (8x8) run the channel-lane
+// kernel where the tier has one.
+constexpr int64_t kDwLanesMaxPixels = 64;
+
 // The direct path works band by band of output rows. A band's input is
 // copied into per-thread scratch (sized to stay in L2) as Sh x Sw phases
 // (Sh, Sw the strides) of the zero-padded plane P (P[r][c] = x[r - pad_top]
@@ -127,8 +131,16 @@ class ConvOp final : public Op {
       if (dw_kernel_ != nullptr) {
         dw_plane_ = DwconvPlane{in_h_, in_w_, out_h_, out_w_, win_.pad_top, win_.pad_left, dw_kernel_->k, dw_kernel_->s,
                                 win_.dh};
-        scratch_bytes_ = static_cast<size_t>(ctx.num_threads) *
-                         round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
+        // Small maps go channel-lane (16 channels per call) where the tier has
+        // the kernel: a 7x7 plane is less work than a plane's setup (at 14x14
+        // the per-plane kernels measured faster on MobileNetV2).
+        const auto* lanes = f32_dwconv_lanes_kernel(ctx.isa);
+        if (lanes != nullptr && out_h_ * out_w_ <= kDwLanesMaxPixels && in_h_ * in_w_ <= kDwLanesMaxPixels * 4)
+          dw_lanes_ = lanes;
+        const int64_t floats = dw_lanes_ ? std::max(dw_plane_.scratch_floats(),
+                                                    dwconv_lanes_scratch_floats(&dw_plane_, dw_lanes_->lanes))
+                                         : dw_plane_.scratch_floats();
+        scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * round_up(static_cast<size_t>(floats) * sizeof(float), 64);
       }
       return;
     }
@@ -550,7 +562,22 @@ class ConvOp final : public Op {
     float* y_all = ctx.outputs[0];
     const int64_t pixels = out_h_ * out_w_;
     if (dw_kernel_ != nullptr) {
-      const size_t scratch_stride = round_up(static_cast<size_t>(dw_plane_.scratch_floats()) * sizeof(float), 64);
+      const size_t scratch_stride = scratch_bytes_ / static_cast<size_t>(ctx.pool.num_threads());
+      if (dw_lanes_ != nullptr) {
+        const int64_t lanes = dw_lanes_->lanes, groups = (out_c_ + lanes - 1) / lanes, k2 = win_.kh * win_.kw;
+        ctx.pool.run(batch_ * groups, [&](int64_t task, int thread) {
+          float* scratch = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + thread * scratch_stride);
+          const int64_t n = task / groups, c0 = task % groups * lanes, count = std::min(lanes, out_c_ - c0);
+          const int64_t first = n * out_c_ + c0;
+          float* y = y_all + first * pixels;
+          dw_lanes_->fn(&dw_plane_, count, x_all + first * in_h_ * in_w_, in_h_ * in_w_, dw_weights_.data() + c0 * k2,
+                        bias_ ? bias_ + c0 : nullptr, scratch, y, pixels);
+          if (act_.kind() != Activation::kNone || r_all)
+            apply_epilogue(act_, y, r_all ? r_all + first * pixels : nullptr, residual_after_activation_,
+                           static_cast<size_t>(count * pixels));
+        });
+        return;
+      }
       // Small planes (7x7: 49 pixels) go several to a task: one plane is
       // well under a microsecond of work, less than handing out a task.
       const int64_t planes = batch_ * out_c_, per_task = std::max<int64_t>(1, 4096 / pixels);
@@ -613,6 +640,7 @@ class ConvOp final : public Op {
   int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
+  const F32DwconvLanesKernel* dw_lanes_ = nullptr;  // small maps: channel-lane kernel
   DwconvPlane dw_plane_;
   const F32WinoKernel* wino_ = nullptr;
   std::vector<PackedMatrix> wino_u_;  // (m+2)^2 transformed weight matrices, packed

@@ -246,7 +246,68 @@ void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias
   }
 }
 
+// Channel-lane mode (kernels/dwconv.h): the padded window of 16 channels,
+// interleaved, gathered once; each output pixel is K*K FMAs of 16 lanes
+// (four pixels in flight, so the FMA latency is covered), scattered back to
+// the channel planes.
+template <int K, int S>
+void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane, const float* w,
+                  const float* bias, float* scratch, float* y, int64_t y_plane) {
+  const __mmask16 live = first_lanes(channels);
+  // The padded window (layout: kernels/dwconv.h, dwconv_lanes_scratch_floats).
+  const int64_t d = g->d, rows = (g->out_h - 1) * S + (K - 1) * d + 1, cols = (g->out_w - 1) * S + (K - 1) * d + 1;
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i x_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(x_plane)));
+  const __m512i y_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(y_plane)));
+  const __m512i w_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(K * K));
+  for (int64_t i = 0; i < rows * cols; ++i) _mm512_storeu_ps(scratch + 16 * i, _mm512_setzero_ps());
+  for (int64_t iy = 0; iy < g->in_h; ++iy) {
+    const int64_t r = iy + g->pad_top;
+    if (r >= rows) break;
+    for (int64_t ix = 0; ix < g->in_w; ++ix) {
+      const int64_t c = ix + g->pad_left;
+      if (c >= cols) break;
+      _mm512_storeu_ps(scratch + 16 * (r * cols + c),
+                       _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, x_index, x + iy * g->in_w + ix, 4));
+    }
+  }
+  __m512 wv[K * K];
+  for (int t = 0; t < K * K; ++t) wv[t] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, w_index, w + t, 4);
+  const __m512 bv = bias != NULL ? _mm512_maskz_loadu_ps(live, bias) : _mm512_setzero_ps();
+  for (int64_t oy = 0; oy < g->out_h; ++oy) {
+    const float* row = scratch + 16 * (oy * S * cols);
+    int64_t ox = 0;
+    for (; ox + 4 <= g->out_w; ox += 4) {
+      __m512 acc[4] = {bv, bv, bv, bv};
+      for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) {
+          const float* src = row + 16 * (ky * d * cols + kx * d);
+#pragma GCC unroll 4
+          for (int u = 0; u < 4; ++u)
+            acc[u] = _mm512_fmadd_ps(_mm512_loadu_ps(src + 16 * (ox + u) * S), wv[ky * K + kx], acc[u]);
+        }
+      for (int u = 0; u < 4; ++u)
+        _mm512_mask_i32scatter_ps(y + oy * g->out_w + ox + u, live, y_index, acc[u], 4);
+    }
+    for (; ox < g->out_w; ++ox) {
+      __m512 acc = bv;
+      for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx)
+          acc = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * (ky * d * cols + kx * d + ox * S)), wv[ky * K + kx], acc);
+      _mm512_mask_i32scatter_ps(y + oy * g->out_w + ox, live, y_index, acc, 4);
+    }
+  }
+}
+
 }  // namespace
+
+void f32_dwconv_lanes16(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane, const float* w,
+                        const float* bias, float* scratch, float* y, int64_t y_plane) {
+  if (g->k == 3 && g->s == 1) dwconv_lanes<3, 1>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
+  if (g->k == 3 && g->s == 2) dwconv_lanes<3, 2>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
+  if (g->k == 5 && g->s == 1) dwconv_lanes<5, 1>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
+  if (g->k == 5 && g->s == 2) dwconv_lanes<5, 2>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
+}
 
 void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
   dwconv_any<3, 1>(g, x, w, b, scratch, y);
