@@ -299,3 +299,17 @@ def test_depthwise_small_maps_channel_lanes(isa, rng, tmp_path, k, stride, dilat
             model = conv_model((2, c, h, w), wt, b, attrs, post)
             assert_parity(model, x, isa, tmp_path,
                           case=f"depthwise {k}x{k}/{stride} d{dilation} c={c} x={h}x{w}")
+
+
+@pytest.mark.parametrize("strides", [(2, 2), (2, 1), (3, 2)])
+def test_strided_pointwise(isa, rng, tmp_path, strides):
+    # 1x1 with stride (ResNet downsampling): the strided pixels are gathered
+    # into scratch and run as a pointwise convolution; maps above 64 output
+    # pixels (smaller ones take the channel-lane path), odd sizes, batch 2,
+    # channel counts around the 8-row tile, fused ReLU.
+    for c_in, c_out, h, w in ((16, 33, 29, 30), (7, 24, 23, 41), (40, 8, 20, 20)):
+        wt = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32)
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        model = conv_model((2, c_in, h, w), wt, b, {"strides": list(strides)}, ACTIVATIONS["relu"])
+        assert_parity(model, x, isa, tmp_path, case=f"1x1 stride {strides} {c_in}->{c_out} x={h}x{w}")

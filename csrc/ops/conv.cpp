@@ -169,12 +169,19 @@ class ConvOp final : public Op {
       path_ = ConvPath::kDirect;
       plan_direct(ctx.num_threads);
     }
+    // 1x1 with stride (ResNet's downsampling): the strided pixels are
+    // gathered once into scratch, then it is a pointwise convolution.
+    subsampled_ = path_ == ConvPath::kGeneral && win_.kh == 1 && win_.kw == 1 && groups_ == 1 &&
+                  win_.pad_top == 0 && win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0;
+    if (subsampled_) path_ = ConvPath::kPointwise;
     for (int64_t g = 0; g < groups_; ++g)
       packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_->mr));
 
     if (path_ == ConvPath::kDirect) return;
     if (path_ == ConvPath::kPointwise) {
-      for (int64_t k = 0; k < depth_; ++k) koff_.push_back(k * in_h_ * in_w_);
+      const int64_t plane = subsampled_ ? out_h_ * out_w_ : in_h_ * in_w_;  // B row k: input channel k
+      for (int64_t k = 0; k < depth_; ++k) koff_.push_back(k * plane);
+      if (subsampled_) scratch_bytes_ = round_up(static_cast<size_t>(in_c_ * plane) * sizeof(float), 64);
       const int64_t tiles = (out_h_ * out_w_ + gemm_->nr - 1) / gemm_->nr;
       band_ = std::clamp<int64_t>((256 + gemm_->nr - 1) / gemm_->nr, 1, tiles);
       if (ctx.num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * ctx.num_threads)));
@@ -532,6 +539,19 @@ class ConvOp final : public Op {
     for (int64_t n = 0; n < batch_; ++n)
       for (int64_t g = 0; g < groups_; ++g) {
         const float* x = ctx.inputs[0] + (n * in_c_ + g * in_cg) * pixels;
+        if (subsampled_) {  // x[c][oy*sh][ox*sw] into scratch, then as a stride-1 map (groups_ == 1)
+          const float* src = ctx.inputs[0] + n * in_c_ * in_h_ * in_w_;
+          float* dst = ctx.scratch;
+          parallel_ranges(ctx.pool, in_c_, units_per_task(pixels), [&](int64_t c0, int64_t c1) {
+            for (int64_t c = c0; c < c1; ++c)
+              for (int64_t oy = 0; oy < out_h_; ++oy) {
+                const float* row = src + (c * in_h_ + oy * win_.sh) * in_w_;
+                float* out = dst + c * pixels + oy * out_w_;
+                for (int64_t ox = 0; ox < out_w_; ++ox) out[ox] = row[ox * win_.sw];
+              }
+          });
+          x = dst;
+        }
         const int64_t out_offset = (n * out_c_ + g * out_cg_) * pixels;
         float* y = ctx.outputs[0] + out_offset;
         const float* r = r_all ? r_all + out_offset : nullptr;
@@ -634,6 +654,7 @@ class ConvOp final : public Op {
   ChannelGemm cgemm_;
   const F32GemmTKernel* gemm_t_ = nullptr;
   bool pointwise_geometry_ = false;
+  bool subsampled_ = false;  // pointwise path on a strided 1x1: input gathered into scratch first
   PaddedInput pad_;
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
   int64_t band_ = 1;  // tiles per task (pointwise)
