@@ -104,6 +104,17 @@ def _silu(y):
             helper.make_node("Mul", [y, "S"], ["Y"], name="mul")], [], "Y"
 
 
+def _residual(order):
+    """Conv output Y0 plus the input X: "add_then_relu" (ResNet) or "silu_then_add" (YOLO bottlenecks)."""
+    def post(y):
+        if order == "add_then_relu":
+            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
+                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+        nodes, _, z = _silu(y)
+        return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
+    return post
+
+
 ACTIVATIONS = {
     "relu": _unary("Relu"),
     "relu6": _clip(0.0, 6.0),
@@ -139,12 +150,7 @@ def test_fused_residual(isa, rng, tmp_path, order, kind):
     w = rng.standard_normal((c, c // group, k, k)).astype(np.float32) * 0.3
     b = rng.standard_normal(c).astype(np.float32)
 
-    def post(y):
-        if order == "add_then_relu":
-            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
-                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
-        nodes, _, z = _silu(y)
-        return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
+    post = _residual(order)
 
     x = rng.standard_normal(x_shape).astype(np.float32)
     model = conv_model(x_shape, w, b, {"group": group, "pads": [1, 1, 1, 1]}, post)
@@ -262,12 +268,7 @@ def test_winograd_fused_epilogue(isa, rng, tmp_path, order):
     wt = rng.standard_normal((c, c, 3, 3)).astype(np.float32) * 0.2
     b = rng.standard_normal(c).astype(np.float32)
 
-    def post(y):
-        if order == "add_then_relu":
-            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
-                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
-        nodes, _, z = _silu(y)
-        return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
+    post = _residual(order)
 
     for h, w in ((13, 21), (19, 37)):
         x = rng.standard_normal((1, c, h, w)).astype(np.float32)
@@ -291,11 +292,8 @@ def test_depthwise_small_maps_channel_lanes(isa, rng, tmp_path, k, stride, dilat
             b = rng.standard_normal(c).astype(np.float32)
             x = rng.standard_normal((2, c, h, w)).astype(np.float32)
             attrs = {"group": c, "strides": [stride, stride], "dilations": [dilation, dilation], "pads": [pad] * 4}
-            post = ACTIVATIONS["relu6"]
-            if stride == 1:  # same shape: a residual add fuses too
-                def post(y):
-                    return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
-                            helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+            # same shape at stride 1: a residual add fuses too
+            post = _residual("add_then_relu") if stride == 1 else ACTIVATIONS["relu6"]
             model = conv_model((2, c, h, w), wt, b, attrs, post)
             assert_parity(model, x, isa, tmp_path,
                           case=f"depthwise {k}x{k}/{stride} d{dilation} c={c} x={h}x{w}")
