@@ -4,12 +4,16 @@
 // Paths, chosen at prepare:
 //   depthwise  groups == C_in == C_out. 3x3 and 5x5 windows with equal
 //              strides 1 or 2 and equal dilations: the kernels of
-//              kernels/dwconv.h, one channel plane at a time, the epilogue
-//              applied to the plane while it is in cache. Others: the direct
+//              kernels/dwconv.h, one channel plane at a time (several small
+//              planes per task; output maps up to 8x8: 16 channels per call
+//              where the tier has a channel-lane kernel), the epilogue
+//              applied while the planes are in cache. Others: the direct
 //              sliding window per channel (also the reference).
-//   pointwise  1x1, stride 1, no padding: B is the input map X[c_in, H*W]
-//              itself, read in place by the indirect GEMM kernel (row k at
-//              offset k*H*W), tile by tile of output pixels.
+//   pointwise  1x1, no padding: B is the input map X[c_in, H*W] itself,
+//              read in place by the indirect GEMM kernel (row k at offset
+//              k*H*W), tile by tile of output pixels; with a stride, the
+//              strided pixels are gathered into scratch first. Few pixel
+//              tiles for the threads: the output channels are split too.
 //   winograd   3x3, stride 1, no dilation, enough channels, on tiers with
 //              vector transforms: F(4x4, 3x3) or F(2x2, 3x3)
 //              (kernels/winograd.h), 36 or 16 GEMMs per block of tiles
