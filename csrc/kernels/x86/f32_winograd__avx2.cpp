@@ -18,7 +18,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "kernels/winograd.h"
 
 namespace edgecnn {
 namespace avx2 {

@@ -16,7 +16,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#include "kernels/winograd.h"
 
 // GCC 12 flags the deliberately undefined pass-through operand inside its own
 // _mm512_alignr_epi32 (avx512fintrin.h) as maybe-uninitialized.
