@@ -101,6 +101,25 @@ def fma_peak(isa: str, seconds: float = 0.2) -> float:
 STATISTIC = np.min
 
 
+def one_node_runners(model, x, isas, threads) -> dict:
+    """Run closures of a one-node ONNX model (input "X") on edgecnn at each
+    tier in `isas` and on onnxruntime ("ort"), for time_interleaved."""
+    import tempfile
+
+    import onnxruntime as ort
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.ecnn")
+        edgecnn.convert(model, path)
+        models = {isa: edgecnn.load(path, isa=isa, num_threads=threads) for isa in isas}
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    fns = {isa: (lambda m=models[isa]: m.forward(x)) for isa in isas}
+    fns["ort"] = lambda: sess.run(None, {"X": x})
+    return fns
+
+
 def time_interleaved(fns: dict, repeats: int) -> dict:
     for f in fns.values():
         f()
@@ -159,9 +178,6 @@ def _conv_model(c_in, c_out, h, w, k, s, g, rng):
 
 
 def bench_conv(isas, threads, repeats, rng) -> None:
-    import tempfile
-
-    import onnxruntime as ort
     from onnx import helper  # noqa: F401  (onnx needed for the models)
 
     peaks = {isa: fma_peak(isa) for isa in isas}
@@ -172,15 +188,7 @@ def bench_conv(isas, threads, repeats, rng) -> None:
     for net, layer, c_in, c_out, h, w, k, s, g in CONV_SHAPES:
         model = _conv_model(c_in, c_out, h, w, k, s, g, rng)
         x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "m.ecnn")
-            edgecnn.convert(model, path)
-            models = {isa: edgecnn.load(path, isa=isa, num_threads=threads) for isa in isas}
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-        fns = {isa: (lambda m=models[isa]: m.forward(x)) for isa in isas}
-        fns["ort"] = lambda: sess.run(None, {"X": x})
+        fns = one_node_runners(model, x, isas, threads)
         t = time_interleaved(fns, repeats)
         oh, ow = (h + 2 * (k // 2) - k) // s + 1, (w + 2 * (k // 2) - k) // s + 1
         flops = 2.0 * c_out * (c_in // g) * k * k * oh * ow
@@ -214,16 +222,12 @@ def bench_dwconv(isas, repeats, rng) -> None:
 
 
 def bench_gemv(isas, threads, repeats, rng) -> None:
-    import tempfile
-
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     print(f"\n### Classifier Gemm (M = 1, constant weights), {threads} thread(s): GFLOP/s, and onnxruntime\n")
     print("| K x N | " + " | ".join(isas) + " | onnxruntime |")
     print("|---|" + "---:|" * (len(isas) + 1))
-    import onnxruntime as ort
-
     for k, n in ((512, 1000), (1280, 1000), (2048, 1000)):
         wt = rng.standard_normal((n, k)).astype(np.float32)
         b = rng.standard_normal(n).astype(np.float32)
@@ -233,15 +237,7 @@ def bench_gemv(isas, threads, repeats, rng) -> None:
                                   [numpy_helper.from_array(wt, "W"), numpy_helper.from_array(b, "B")])
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
         x = rng.standard_normal((1, k)).astype(np.float32)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "m.ecnn")
-            edgecnn.convert(model, path)
-            models = {isa: edgecnn.load(path, isa=isa, num_threads=threads) for isa in isas}
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-        fns = {isa: (lambda m=models[isa]: m.forward(x)) for isa in isas}
-        fns["ort"] = lambda: sess.run(None, {"X": x})
+        fns = one_node_runners(model, x, isas, threads)
         med = time_interleaved(fns, repeats * 10)
         print(f"| {k} x {n} | " + " | ".join(f"{2 * k * n / med[name] / 1e9:.1f}" for name in list(isas) + ["ort"])
               + " |", flush=True)

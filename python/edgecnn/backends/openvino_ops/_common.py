@@ -126,6 +126,18 @@ class NodeContext:
         return self.ops.constant(np.asarray(values, dtype=np.int64))
 
 
+def fold_inputs(ctx, combine):
+    """combine(a, b) (an opset op) folded over the node's one or more inputs
+    (Max, Min: numpy broadcasting)."""
+    inputs = ctx.inputs()
+    if not inputs:
+        raise ctx.bad("needs at least one input")
+    y = inputs[0]
+    for x in inputs[1:]:
+        y = combine(y, x).output(0)
+    return y
+
+
 def static_shape(output) -> tuple:
     shape = output.get_partial_shape()
     if not shape.is_static:

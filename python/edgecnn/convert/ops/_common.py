@@ -199,6 +199,18 @@ def reduce_axes(node, axes_input: Optional[np.ndarray], rank: int) -> Optional[L
     return sorted(normalize_axis(a, rank) for a in axes)
 
 
+def reduce_evaluator(reduce):
+    """The constant-folding evaluate() of a Reduce* op whose numpy function
+    is `reduce` (np.max, np.sum, ...)."""
+    def evaluate(node, inputs):
+        x = inputs[0]
+        axes = reduce_axes(node, optional_input(inputs, 1), x.ndim)
+        if not axes:
+            return [x]
+        return [reduce(x, axis=tuple(axes), keepdims=bool(node.attrs.get("keepdims", 1))).astype(x.dtype)]
+    return evaluate
+
+
 def reduce_normalize(node, graph) -> None:
     """Reduce* in its fallback form (docs/format.md, "Fallback operators"):
     explicit non-negative `axes` and `keepdims` attributes, input X only; with

@@ -3,17 +3,9 @@ and keepdims attributes (docs/format.md, "Fallback operators")."""
 
 import numpy as np
 
-from ._common import optional_input, reduce_axes, reduce_normalize
+from ._common import reduce_evaluator, reduce_normalize
 
 OP_TYPE = "ReduceMax"
 
-
-def evaluate(node, inputs):
-    x = inputs[0]
-    axes = reduce_axes(node, optional_input(inputs, 1), x.ndim)
-    if not axes:
-        return [x]
-    return [np.max(x, axis=tuple(axes), keepdims=bool(node.attrs.get("keepdims", 1))).astype(x.dtype)]
-
-
+evaluate = reduce_evaluator(np.max)
 normalize = reduce_normalize
