@@ -12,11 +12,6 @@ namespace edgecnn {
 namespace {
 
 // Per-thread scratch of the mask passes, grown as instances need.
-// Region columns [begin, end) whose taps read grid columns i0 and i1.
-struct TapRun {
-  int64_t begin, end, i0, i1;
-};
-
 struct MaskScratch {
   std::vector<LinearTap> taps_x, taps_y;
   std::vector<float> grid, tmp, row;
@@ -153,13 +148,7 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
     // both are > 1e-30 (the margin keeps a tiny value times a weight from
     // rounding to 0) or both are <= 0 the whole run has that sign; only
     // runs across a sign change (or with a NaN) are sampled pixel by pixel.
-    s.runs.clear();
-    for (int64_t x = 0; x < r.width; ++x) {
-      const LinearTap& tx = s.taps_x[x];
-      if (s.runs.empty() || s.runs.back().i0 != tx.i0 || s.runs.back().i1 != tx.i1)
-        s.runs.push_back(TapRun{x, x, tx.i0, tx.i1});
-      s.runs.back().end = x + 1;
-    }
+    tap_runs(s.taps_x.data(), r.width, &s.runs);
     s.tmp.resize(gw);
     for (int64_t y = 0; y < r.height; ++y) {
       uint8_t* m = masks[i] + y * r.width;

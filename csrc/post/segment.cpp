@@ -48,11 +48,6 @@ void cell_argmax(const SegmentInput& in, int64_t row_lo, int64_t row_hi, int64_t
   });
 }
 
-// Frame columns [begin, end) whose taps read grid columns i0 and i1.
-struct TapRun {
-  int64_t begin, end, i0, i1;
-};
-
 // A frame pixel whose four source cells share their argmax class k is of class
 // k: bilinear weights are the same for every class and non-negative, and
 // float rounding is monotone, so the blend keeps v_k >= v_j. Only the pixels
@@ -73,11 +68,7 @@ void segment_rows(const SegmentInput& in, ClassId* map, float* scores, ThreadPoo
   // W / grid_w pixels each when the grid is coarser than the frame): a run
   // whose four cells agree is filled at once.
   std::vector<TapRun> runs;
-  for (int64_t x = 0; x < W; ++x) {
-    if (runs.empty() || runs.back().i0 != taps_x[x].i0 || runs.back().i1 != taps_x[x].i1)
-      runs.push_back(TapRun{x, x, taps_x[x].i0, taps_x[x].i1});
-    runs.back().end = x + 1;
-  }
+  tap_runs(taps_x.data(), W, &runs);
   std::vector<int32_t> cell_class(static_cast<size_t>(grid_plane));
   cell_argmax(in, taps_y.front().i0, taps_y.back().i1 + 1, col_lo, col_hi, cell_class.data(), pool);
 

@@ -18,6 +18,15 @@ void linear_taps(int64_t first, int64_t count, float step, float offset, int64_t
   }
 }
 
+void tap_runs(const LinearTap* taps, int64_t count, std::vector<TapRun>* runs) {
+  runs->clear();
+  for (int64_t x = 0; x < count; ++x) {
+    if (runs->empty() || runs->back().i0 != taps[x].i0 || runs->back().i1 != taps[x].i1)
+      runs->push_back(TapRun{x, x, taps[x].i0, taps[x].i1});
+    runs->back().end = x + 1;
+  }
+}
+
 GridAxis grid_axis(double scale, double pad, int64_t frame_size, int64_t input_size, int64_t grid_size) {
   const double ratio = static_cast<double>(grid_size) / static_cast<double>(input_size);
   const double begin = pad * ratio;

@@ -4,6 +4,7 @@
 // only gather and blend.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace edgecnn {
 
@@ -43,6 +44,16 @@ struct GridAxis {
   int64_t hi;
 };
 GridAxis grid_axis(double scale, double pad, int64_t frame_size, int64_t input_size, int64_t grid_size);
+
+// Outputs [begin, end) whose taps read the same two source cells i0, i1.
+// Upsampling a coarse grid (segment logits, mask prototypes) gives runs of
+// about output / grid samples: a blend of the same two values along them.
+struct TapRun {
+  int64_t begin, end, i0, i1;
+};
+
+// The runs of taps[0, count), in order (taps only move forward).
+void tap_runs(const LinearTap* taps, int64_t count, std::vector<TapRun>* runs);
 
 // One output row of a bilinear resample of `plane` (row stride `stride`):
 // source rows ty.i0 and ty.i1 are blended into tmp over the columns
