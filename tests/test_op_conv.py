@@ -277,26 +277,32 @@ def test_winograd_fused_epilogue(isa, rng, tmp_path, order):
 
 
 @pytest.mark.parametrize("k,stride,dilation", [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 1, 2)])
-def test_depthwise_small_maps_channel_lanes(isa, rng, tmp_path, k, stride, dilation):
-    # Output maps of at most 8x8 run 16 channels per call on AVX-512 (the
-    # channel-lane kernel): channel counts around 16 (a partial last group),
-    # batch 2 (groups never straddle images), fused residual + activation.
+def test_depthwise_channel_lanes(isa, rng, tmp_path, k, stride, dilation):
+    # AVX-512 runs depthwise 16 channels per call (the channel-lane kernel,
+    # in bands of output rows on large maps); the other tiers plane by plane.
+    # Channel counts around 16 (a partial last group), batch 2 (groups never
+    # straddle images), maps narrower than a vector, spanning rows per
+    # 16-pixel chunk, and tall enough for several bands (61 x 70: ~70
+    # elements a row, 14 rows a band), asymmetric padding; the epilogue
+    # inside the kernel (activation alone) and after it (residual first).
     pad = (k // 2) * dilation
-    for c in (1, 15, 16, 17, 33):
-        for h, w in ((7, 7), (8, 5), (2, 3), (15, 16)):
-            out_h = (h + 2 * pad - dilation * (k - 1) - 1) // stride + 1
-            out_w = (w + 2 * pad - dilation * (k - 1) - 1) // stride + 1
-            if out_h < 1 or out_w < 1:
-                continue
-            wt = rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.5
-            b = rng.standard_normal(c).astype(np.float32)
-            x = rng.standard_normal((2, c, h, w)).astype(np.float32)
-            attrs = {"group": c, "strides": [stride, stride], "dilations": [dilation, dilation], "pads": [pad] * 4}
-            # same shape at stride 1: a residual add fuses too
-            post = _residual("add_then_relu") if stride == 1 else ACTIVATIONS["relu6"]
+    shapes = ((7, 7), (8, 5), (2, 3), (15, 16), (14, 14), (33, 18), (61, 70))
+    for c, (h, w) in [(c, hw) for c in (1, 15, 16, 17, 33) for hw in shapes[:5]] + [(17, hw) for hw in shapes[5:]]:
+        pads = [pad, pad + 1 if h % 2 else pad, pad, pad] if stride == 2 else [pad] * 4
+        out_h = (h + pads[0] + pads[2] - dilation * (k - 1) - 1) // stride + 1
+        out_w = (w + pads[1] + pads[3] - dilation * (k - 1) - 1) // stride + 1
+        if out_h < 1 or out_w < 1:
+            continue
+        wt = rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.5
+        b = rng.standard_normal(c).astype(np.float32)
+        x = rng.standard_normal((2, c, h, w)).astype(np.float32)
+        attrs = {"group": c, "strides": [stride, stride], "dilations": [dilation, dilation], "pads": pads}
+        # same shape at stride 1: a residual add fuses too
+        for post_name in (("add_then_relu", "silu_then_add", "silu") if stride == 1 else ("relu6", "silu")):
+            post = _residual(post_name) if "_then_" in post_name else ACTIVATIONS[post_name]
             model = conv_model((2, c, h, w), wt, b, attrs, post)
             assert_parity(model, x, isa, tmp_path,
-                          case=f"depthwise {k}x{k}/{stride} d{dilation} c={c} x={h}x{w}")
+                          case=f"depthwise {k}x{k}/{stride} d{dilation} c={c} x={h}x{w} pads={pads} {post_name}")
 
 
 @pytest.mark.parametrize("strides", [(2, 2), (2, 1), (3, 2)])

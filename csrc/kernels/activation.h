@@ -7,8 +7,6 @@
 
 namespace edgecnn {
 
-using F32ActivationFn = void (*)(const ActivationSpec* act, const float* x, float* y, size_t n);
-
 #define EDGECNN_F32_ACTIVATION(isa, arch) \
   namespace isa {                         \
   void f32_activation(const ActivationSpec* act, const float* x, float* y, size_t n); \

@@ -2,6 +2,7 @@
 // operators and the per-ISA activation kernels (which include only this and
 // intrinsics headers).
 #pragma once
+#include <stddef.h>
 
 namespace edgecnn {
 
@@ -14,5 +15,8 @@ struct ActivationSpec {
   float alpha;  // Clip: min; HardSigmoid: alpha; LeakyRelu: alpha
   float beta;   // Clip: max; HardSigmoid: beta
 };
+
+// y[i] = act(x[i]) for i < n; x and y may be the same array.
+using F32ActivationFn = void (*)(const ActivationSpec* act, const float* x, float* y, size_t n);
 
 }  // namespace edgecnn

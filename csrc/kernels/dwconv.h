@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "core/cpu.h"
+#include "kernels/activation_spec.h"
 #include "kernels/dwconv_plane.h"
 
 namespace edgecnn {
@@ -40,29 +41,26 @@ struct F32DwconvKernel {
 // and stride, or nullptr when there is none.
 const F32DwconvKernel* f32_dwconv_kernel(Isa isa, int k, int s);
 
-// Channel-lane depthwise, for small maps (a 7x7 plane is less work than a
-// per-plane kernel's setup): up to L channels at once, one per vector lane.
+// Channel-lane depthwise: up to L channels at once, one per vector lane.
 // Contract: for channel j < channels (<= L), the plane x + j*x_plane (in_h x
 // in_w, dense) convolved as F32DwconvUkernel does (window g->k, stride g->s,
 // dilation g->d, g's padding) with weights w + j*k*k and bias[j] (bias may be
-// null), into y + j*y_plane (out_h x out_w, dense). scratch holds
-// dwconv_lanes_scratch_floats(g, L) floats; j*x_plane and j*y_plane must fit
-// an int32 (the kernels gather and scatter with 32-bit lane offsets).
+// null), then act_fn(act) applied when act_fn is not null, into y + j*y_plane
+// (out_h x out_w, dense). scratch holds dwconv_lanes_scratch_floats(g, L)
+// floats, 64-byte aligned.
 using F32DwconvLanesUkernel = void (*)(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane,
-                                       const float* w, const float* bias, float* scratch, float* y, int64_t y_plane);
+                                       const float* w, const float* bias, const ActivationSpec* act,
+                                       F32ActivationFn act_fn, float* scratch, float* y, int64_t y_plane);
 
-// Scratch of the lanes kernels: the zero-padded input window of L channels,
-// channel-interleaved (element (r, c, lane) at ((r * cols) + c) * L + lane).
-inline int64_t dwconv_lanes_rows(const DwconvPlane* g) { return (g->out_h - 1) * g->s + (g->k - 1) * g->d + 1; }
-inline int64_t dwconv_lanes_cols(const DwconvPlane* g) { return (g->out_w - 1) * g->s + (g->k - 1) * g->d + 1; }
-inline int64_t dwconv_lanes_scratch_floats(const DwconvPlane* g, int lanes) {
-  return dwconv_lanes_rows(g) * dwconv_lanes_cols(g) * lanes;
-}
+// Scratch of the lanes kernels: the layout of kernels/dwconv_plane.h with
+// every element a vector of L channels (element e, channel j at e*L + j).
+inline int64_t dwconv_lanes_scratch_floats(const DwconvPlane* g, int lanes) { return g->scratch_floats() * lanes; }
 
 #define EDGECNN_F32_DWCONV_LANES(isa, lanes, arch)                                                          \
   namespace isa {                                                                                          \
   void f32_dwconv_lanes##lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane,    \
-                               const float* w, const float* bias, float* scratch, float* y, int64_t y_plane); \
+                               const float* w, const float* bias, const ActivationSpec* act,              \
+                               F32ActivationFn act_fn, float* scratch, float* y, int64_t y_plane);         \
   }
 #include "kernels/f32_dwconv_lanes.inc"
 #undef EDGECNN_F32_DWCONV_LANES

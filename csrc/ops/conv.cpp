@@ -4,11 +4,14 @@
 // Paths, chosen at prepare:
 //   depthwise  groups == C_in == C_out. 3x3 and 5x5 windows with equal
 //              strides 1 or 2 and equal dilations: the kernels of
-//              kernels/dwconv.h, one channel plane at a time (several small
-//              planes per task; output maps up to 8x8: 16 channels per call
-//              where the tier has a channel-lane kernel), the epilogue
-//              applied while the planes are in cache. Others: the direct
-//              sliding window per channel (also the reference).
+//              kernels/dwconv.h. Where the tier has a channel-lane kernel
+//              (AVX-512), 16 channels per call, transposed into vector
+//              lanes and back inside it, in bands of output rows (the
+//              activation inside the kernel; a residual after it). Else
+//              one channel plane at a time (several small planes per
+//              task), the epilogue applied while the plane is in cache.
+//              Others: the direct sliding window per channel (also the
+//              reference).
 //   pointwise  1x1, no padding: B is the input map X[c_in, H*W] itself,
 //              read in place by the indirect GEMM kernel (row k at offset
 //              k*H*W), tile by tile of output pixels; with a stride, the
@@ -53,9 +56,10 @@ enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWin
 // widest GEMM tile (AVX-512) and a multiple of the others.
 constexpr int64_t kWinoTiles = 48;
 
-// Depthwise maps up to this many output pixels (8x8) run the channel-lane
-// kernel where the tier has one.
-constexpr int64_t kDwLanesMaxPixels = 64;
+// Channel-lane depthwise works in bands of output rows whose strided output
+// buffer (16 channels per element) holds about this many elements (64 KiB),
+// so that a band's scratch stays in L2.
+constexpr int64_t kDwLanesBandElements = 1024;
 
 // The direct path works band by band of output rows. A band's input is
 // copied into per-thread scratch (sized to stay in L2) as Sh x Sw phases
@@ -135,16 +139,14 @@ class ConvOp final : public Op {
       if (dw_kernel_ != nullptr) {
         dw_plane_ = DwconvPlane{in_h_, in_w_, out_h_, out_w_, win_.pad_top, win_.pad_left, dw_kernel_->k, dw_kernel_->s,
                                 win_.dh};
-        // Small maps go channel-lane (16 channels per call) where the tier has
-        // the kernel: a 7x7 plane is less work than a plane's setup (at 14x14
-        // the per-plane kernels measured faster on MobileNetV2).
-        const auto* lanes = f32_dwconv_lanes_kernel(ctx.isa);
-        if (lanes != nullptr && out_h_ * out_w_ <= kDwLanesMaxPixels && in_h_ * in_w_ <= kDwLanesMaxPixels * 4)
-          dw_lanes_ = lanes;
-        const int64_t floats = dw_lanes_ ? std::max(dw_plane_.scratch_floats(),
-                                                    dwconv_lanes_scratch_floats(&dw_plane_, dw_lanes_->lanes))
-                                         : dw_plane_.scratch_floats();
-        scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * round_up(static_cast<size_t>(floats) * sizeof(float), 64);
+        dw_lanes_ = f32_dwconv_lanes_kernel(ctx.isa);
+        size_t floats = static_cast<size_t>(dw_plane_.scratch_floats());
+        if (dw_lanes_ != nullptr) {
+          plan_dw_bands();
+          for (const auto& band : dw_bands_)
+            floats = std::max(floats, static_cast<size_t>(dwconv_lanes_scratch_floats(&band.plane, dw_lanes_->lanes)));
+        }
+        scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * round_up(floats * sizeof(float), 64);
       }
       return;
     }
@@ -580,6 +582,31 @@ class ConvOp final : public Op {
       }
   }
 
+  // Bands of output rows for the channel-lane kernel, each described as a
+  // plane of its own: the input rows its windows read (rows outside the
+  // input become that plane's padding).
+  void plan_dw_bands() {
+    const int64_t ld = dw_plane_.ld();
+    int64_t rows = std::clamp<int64_t>(kDwLanesBandElements / std::max<int64_t>(ld, 1), 1, out_h_);
+    const int64_t bands = (out_h_ + rows - 1) / rows;
+    rows = (out_h_ + bands - 1) / bands;
+    dw_bands_.clear();
+    for (int64_t oy0 = 0; oy0 < out_h_; oy0 += rows) {
+      const int64_t oy1 = std::min(out_h_, oy0 + rows);
+      const int64_t first_row = oy0 * win_.sh - win_.pad_top;  // P row oy0*S, in input rows
+      const int64_t last_row = (oy1 - 1) * win_.sh + (win_.kh - 1) * win_.dh - win_.pad_top;
+      const int64_t iy0 = std::clamp<int64_t>(first_row, 0, in_h_), iy1 = std::clamp<int64_t>(last_row + 1, 0, in_h_);
+      DwBand band;
+      band.plane = dw_plane_;
+      band.plane.out_h = oy1 - oy0;
+      band.plane.in_h = std::max<int64_t>(0, iy1 - iy0);
+      band.plane.pad_top = iy0 - first_row;
+      band.x_offset = iy0 * in_w_;
+      band.y_offset = oy0 * out_w_;
+      dw_bands_.push_back(band);
+    }
+  }
+
   void run_depthwise(const RunContext& ctx) const {
     const float* x_all = ctx.inputs[0];
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
@@ -589,16 +616,27 @@ class ConvOp final : public Op {
       const size_t scratch_stride = scratch_bytes_ / static_cast<size_t>(ctx.pool.num_threads());
       if (dw_lanes_ != nullptr) {
         const int64_t lanes = dw_lanes_->lanes, groups = (out_c_ + lanes - 1) / lanes, k2 = win_.kh * win_.kw;
-        ctx.pool.run(batch_ * groups, [&](int64_t task, int thread) {
+        const int64_t bands = static_cast<int64_t>(dw_bands_.size());
+        // The activation runs inside the kernel unless a residual comes first.
+        const bool act_in_kernel = act_.kind() != Activation::kNone && (r_all == nullptr || residual_after_activation_);
+        ctx.pool.run(batch_ * groups * bands, [&](int64_t task, int thread) {
           float* scratch = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + thread * scratch_stride);
-          const int64_t n = task / groups, c0 = task % groups * lanes, count = std::min(lanes, out_c_ - c0);
-          const int64_t first = n * out_c_ + c0;
-          float* y = y_all + first * pixels;
-          dw_lanes_->fn(&dw_plane_, count, x_all + first * in_h_ * in_w_, in_h_ * in_w_, dw_weights_.data() + c0 * k2,
-                        bias_ ? bias_ + c0 : nullptr, scratch, y, pixels);
-          if (act_.kind() != Activation::kNone || r_all)
-            apply_epilogue(act_, y, r_all ? r_all + first * pixels : nullptr, residual_after_activation_,
-                           static_cast<size_t>(count * pixels));
+          const DwBand& band = dw_bands_[task % bands];
+          const int64_t group = task / bands, n = group / groups, c0 = group % groups * lanes;
+          const int64_t count = std::min(lanes, out_c_ - c0), first = n * out_c_ + c0;
+          float* y = y_all + first * pixels + band.y_offset;
+          dw_lanes_->fn(&band.plane, count, x_all + first * in_h_ * in_w_ + band.x_offset, in_h_ * in_w_,
+                        dw_weights_.data() + c0 * k2, bias_ ? bias_ + c0 : nullptr, &act_.spec,
+                        act_in_kernel ? act_.fn : nullptr, scratch, y, pixels);
+          if (r_all == nullptr) return;
+          const int64_t band_pixels = band.plane.out_h * out_w_;
+          const float* r = r_all + first * pixels + band.y_offset;
+          for (int64_t j = 0; j < count; ++j) {
+            if (act_in_kernel)
+              apply_epilogue(ActivationParams{}, y + j * pixels, r + j * pixels, false, band_pixels);
+            else
+              apply_epilogue(act_, y + j * pixels, r + j * pixels, residual_after_activation_, band_pixels);
+          }
         });
         return;
       }
@@ -665,8 +703,13 @@ class ConvOp final : public Op {
   int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
-  const F32DwconvLanesKernel* dw_lanes_ = nullptr;  // small maps: channel-lane kernel
+  const F32DwconvLanesKernel* dw_lanes_ = nullptr;  // channel-lane kernel, where the tier has one
   DwconvPlane dw_plane_;
+  struct DwBand {
+    DwconvPlane plane;  // the band's output rows and the input rows they read
+    int64_t x_offset = 0, y_offset = 0;  // within a channel plane
+  };
+  std::vector<DwBand> dw_bands_;
   const F32WinoKernel* wino_ = nullptr;
   std::vector<PackedMatrix> wino_u_;  // (m+2)^2 transformed weight matrices, packed
   int64_t wino_tiles_h_ = 0, wino_tiles_w_ = 0, wino_rows_ = 0, wino_ld_ = 0;

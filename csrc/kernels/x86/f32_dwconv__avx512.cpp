@@ -18,7 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/activation_spec.h"
 #include "kernels/dwconv_plane.h"
+
+// GCC 12 reports the intrinsics' own `__m512 __Y = __Y` (the "undefined"
+// pass-through of unmasked shuffles) as maybe-uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace edgecnn {
 namespace avx512 {
@@ -246,55 +253,186 @@ void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias
   }
 }
 
-// Channel-lane mode (kernels/dwconv.h): the padded window of 16 channels,
-// interleaved, gathered once; each output pixel is K*K FMAs of 16 lanes
-// (four pixels in flight, so the FMA latency is covered), scattered back to
-// the channel planes.
+// 16x16 transpose in registers: r[i] lane j becomes r[j] lane i.
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // r[4i + j], 128-bit lane L: column 4L + j of rows 4i .. 4i+3
+  for (int i = 0; i < 4; ++i) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  __m512 u[16];
+  for (int j = 0; j < 4; ++j) {
+    u[4 * j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
+    u[4 * j + 1] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);
+    u[4 * j + 2] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    u[4 * j + 3] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm512_shuffle_f32x4(u[4 * j], u[4 * j + 2], 0x88);
+    r[8 + j] = _mm512_shuffle_f32x4(u[4 * j], u[4 * j + 2], 0xDD);
+    r[4 + j] = _mm512_shuffle_f32x4(u[4 * j + 1], u[4 * j + 3], 0x88);
+    r[12 + j] = _mm512_shuffle_f32x4(u[4 * j + 1], u[4 * j + 3], 0xDD);
+  }
+}
+
+// U output elements from q on (layout of the lanes scratch: kernels/dwconv.h),
+// each the sum of the K*K taps of its 16 channels; tap t reads element
+// q + tap[t] of the phase planes.
+template <int K, int U>
+inline void lanes_block(const float* phases, const int64_t* tap, const float* wl, __m512 bias, int64_t q,
+                        float* out) {
+  __m512 acc[U];
+  for (int u = 0; u < U; ++u) acc[u] = bias;
+  const float* base = phases + 16 * q;
+#pragma GCC unroll 25
+  for (int t = 0; t < K * K; ++t) {
+    const __m512 wv = _mm512_load_ps(wl + 16 * t);
+    const float* src = base + tap[t];
+#pragma GCC unroll 16
+    for (int u = 0; u < U; ++u) acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * u), wv, acc[u]);
+  }
+  float* dst = out + 16 * q;
+#pragma GCC unroll 16
+  for (int u = 0; u < U; ++u) _mm512_store_ps(dst + 16 * u, acc[u]);
+}
+
+// Channel-lane mode (contract and scratch layout: kernels/dwconv.h). The
+// phase planes of kernels/dwconv_plane.h, every element a vector of the 16
+// channels: filled by transposing 16 pixels x 16 channels at a time (flat
+// over the dense input plane, so no lanes idle on narrow rows), convolved
+// over the flat index like the per-plane kernels (16 elements in flight,
+// aligned loads), activated in place, transposed back 16 output pixels at a
+// time.
 template <int K, int S>
 void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane, const float* w,
-                  const float* bias, float* scratch, float* y, int64_t y_plane) {
-  const __mmask16 live = first_lanes(channels);
-  // The padded window (layout: kernels/dwconv.h, dwconv_lanes_scratch_floats).
-  const int64_t d = g->d, rows = (g->out_h - 1) * S + (K - 1) * d + 1, cols = (g->out_w - 1) * S + (K - 1) * d + 1;
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i x_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(x_plane)));
-  const __m512i y_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(y_plane)));
-  const __m512i w_index = _mm512_mullo_epi32(lane, _mm512_set1_epi32(K * K));
-  for (int64_t i = 0; i < rows * cols; ++i) _mm512_storeu_ps(scratch + 16 * i, _mm512_setzero_ps());
-  for (int64_t iy = 0; iy < g->in_h; ++iy) {
+                  const float* bias, const ActivationSpec* act, F32ActivationFn act_fn, float* scratch, float* y,
+                  int64_t y_plane) {
+  const int64_t ld = g->ld(), stride = g->plane_stride(), rows = g->phase_rows(), count = g->count();
+  const int64_t d = g->d, in_w = g->in_w, in_pixels = g->in_h * in_w, out_w = g->out_w;
+  const int64_t out_pixels = g->out_h * out_w;
+  float* phases = scratch;
+  float* out = scratch + 16 * S * S * stride;
+
+  // Zero padding: the phase cells outside the input (whole rows above and
+  // below, column runs left and right).
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t py = 0; py < S; ++py)
+    for (int64_t px = 0; px < S; ++px) {
+      float* plane = phases + 16 * (py * S + px) * stride;
+      // columns j with c = px + S*j inside [pad_left, pad_left + in_w)
+      const int64_t j_lo = g->pad_left > px ? (g->pad_left - px + S - 1) / S : 0;
+      const int64_t c_end = g->pad_left + in_w - px;  // c - px < c_end
+      int64_t j_hi = c_end <= 0 ? 0 : (c_end + S - 1) / S;
+      j_hi = j_hi < ld ? j_hi : ld;
+      for (int64_t i = 0; i < rows; ++i) {
+        const int64_t r = py + S * i - g->pad_top;
+        float* row = plane + 16 * i * ld;
+        if (r < 0 || r >= g->in_h || j_hi <= j_lo) {
+          for (int64_t j = 0; j < ld; ++j) _mm512_store_ps(row + 16 * j, zero);
+          continue;
+        }
+        for (int64_t j = 0; j < j_lo; ++j) _mm512_store_ps(row + 16 * j, zero);
+        for (int64_t j = j_hi; j < ld; ++j) _mm512_store_ps(row + 16 * j, zero);
+      }
+    }
+
+  // Input pixel (iy, ix) goes to element (iy + pad_top, ix + pad_left) of P,
+  // i.e. phase (r % S, c % S), position (r / S, c / S), or nowhere when no
+  // output reads it (beyond the last window).
+  auto row_offset = [&](int64_t iy) -> int64_t {
     const int64_t r = iy + g->pad_top;
-    if (r >= rows) break;
-    for (int64_t ix = 0; ix < g->in_w; ++ix) {
-      const int64_t c = ix + g->pad_left;
-      if (c >= cols) break;
-      _mm512_storeu_ps(scratch + 16 * (r * cols + c),
-                       _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, x_index, x + iy * g->in_w + ix, 4));
+    return r / S < rows ? 16 * ((r % S) * S * stride + (r / S) * ld) : -1;
+  };
+  auto col_offset = [&](int64_t ix) -> int64_t {
+    const int64_t c = ix + g->pad_left;
+    return c / S < ld ? 16 * ((c % S) * stride + c / S) : -1;
+  };
+  int64_t iy = 0, ix = 0, ro = row_offset(0);
+  for (int64_t p = 0; p < in_pixels; p += 16) {
+    const int64_t n = in_pixels - p < 16 ? in_pixels - p : 16;
+    __m512 v[16];
+    if (n == 16) {
+      for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_loadu_ps(x + j * x_plane + p) : zero;
+    } else {
+      for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
+    }
+    transpose16(v);
+    if (S == 1 && n == 16 && ix + 16 <= in_w && ro >= 0) {
+      // one row, consecutive elements (at stride 1 every input pixel is read)
+      float* dst = phases + ro + 16 * (ix + g->pad_left);
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) _mm512_store_ps(dst + 16 * i, v[i]);
+      ix += 16;
+      if (ix == in_w) {
+        ix = 0;
+        ro = row_offset(++iy);
+      }
+      continue;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t co = col_offset(ix);
+      if (ro >= 0 && co >= 0) _mm512_store_ps(phases + ro + co, v[i]);
+      if (++ix == in_w) {
+        ix = 0;
+        ro = row_offset(++iy);
+      }
     }
   }
-  __m512 wv[K * K];
-  for (int t = 0; t < K * K; ++t) wv[t] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, w_index, w + t, 4);
-  const __m512 bv = bias != NULL ? _mm512_maskz_loadu_ps(live, bias) : _mm512_setzero_ps();
-  for (int64_t oy = 0; oy < g->out_h; ++oy) {
-    const float* row = scratch + 16 * (oy * S * cols);
-    int64_t ox = 0;
-    for (; ox + 4 <= g->out_w; ox += 4) {
-      __m512 acc[4] = {bv, bv, bv, bv};
-      for (int ky = 0; ky < K; ++ky)
-        for (int kx = 0; kx < K; ++kx) {
-          const float* src = row + 16 * (ky * d * cols + kx * d);
-#pragma GCC unroll 4
-          for (int u = 0; u < 4; ++u)
-            acc[u] = _mm512_fmadd_ps(_mm512_loadu_ps(src + 16 * (ox + u) * S), wv[ky * K + kx], acc[u]);
-        }
-      for (int u = 0; u < 4; ++u)
-        _mm512_mask_i32scatter_ps(y + oy * g->out_w + ox + u, live, y_index, acc[u], 4);
+
+  // Weights, channel-interleaved: wl[16*t + j] = w[j*K*K + t].
+  alignas(64) float wl[16 * K * K];
+  for (int t = 0; t < K * K; ++t)
+    for (int j = 0; j < 16; ++j) wl[16 * t + j] = j < channels ? w[j * K * K + t] : 0.0f;
+  const __m512 bv = bias != NULL ? _mm512_maskz_loadu_ps(first_lanes(channels), bias) : zero;
+  int64_t tap[K * K];  // in floats
+  for (int ky = 0; ky < K; ++ky)
+    for (int kx = 0; kx < K; ++kx) {
+      const int64_t r = ky * d, c = kx * d;
+      tap[ky * K + kx] = 16 * (((r % S) * S + c % S) * stride + (r / S) * ld + c / S);
     }
-    for (; ox < g->out_w; ++ox) {
-      __m512 acc = bv;
-      for (int ky = 0; ky < K; ++ky)
-        for (int kx = 0; kx < K; ++kx)
-          acc = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * (ky * d * cols + kx * d + ox * S)), wv[ky * K + kx], acc);
-      _mm512_mask_i32scatter_ps(y + oy * g->out_w + ox, live, y_index, acc, 4);
+  int64_t q = 0;
+  for (; q + 16 <= count; q += 16) lanes_block<K, 16>(phases, tap, wl, bv, q, out);
+  for (; q + 4 <= count; q += 4) lanes_block<K, 4>(phases, tap, wl, bv, q, out);
+  for (; q < count; ++q) lanes_block<K, 1>(phases, tap, wl, bv, q, out);
+  if (act_fn != NULL) act_fn(act, out, out, static_cast<size_t>(16 * count));
+
+  // Output pixel (oy, ox) is element oy*ld + ox of out.
+  int64_t oy = 0, ox = 0;
+  for (int64_t p = 0; p < out_pixels; p += 16) {
+    const int64_t n = out_pixels - p < 16 ? out_pixels - p : 16;
+    __m512 v[16];
+    if (n == 16 && ox + 16 <= out_w) {
+      const float* src = out + 16 * (oy * ld + ox);
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) v[i] = _mm512_load_ps(src + 16 * i);
+      ox += 16;
+      if (ox == out_w) {
+        ox = 0;
+        ++oy;
+      }
+    } else {
+      for (int64_t i = 0; i < 16; ++i) {
+        v[i] = i < n ? _mm512_load_ps(out + 16 * (oy * ld + ox)) : zero;
+        if (i < n && ++ox == out_w) {
+          ox = 0;
+          ++oy;
+        }
+      }
+    }
+    transpose16(v);
+    if (n == 16) {
+      for (int64_t j = 0; j < channels; ++j) _mm512_storeu_ps(y + j * y_plane + p, v[j]);
+    } else {
+      for (int64_t j = 0; j < channels; ++j) _mm512_mask_storeu_ps(y + j * y_plane + p, first_lanes(n), v[j]);
     }
   }
 }
@@ -302,11 +440,12 @@ void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_
 }  // namespace
 
 void f32_dwconv_lanes16(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane, const float* w,
-                        const float* bias, float* scratch, float* y, int64_t y_plane) {
-  if (g->k == 3 && g->s == 1) dwconv_lanes<3, 1>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
-  if (g->k == 3 && g->s == 2) dwconv_lanes<3, 2>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
-  if (g->k == 5 && g->s == 1) dwconv_lanes<5, 1>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
-  if (g->k == 5 && g->s == 2) dwconv_lanes<5, 2>(g, channels, x, x_plane, w, bias, scratch, y, y_plane);
+                        const float* bias, const ActivationSpec* act, F32ActivationFn act_fn, float* scratch,
+                        float* y, int64_t y_plane) {
+  if (g->k == 3 && g->s == 1) dwconv_lanes<3, 1>(g, channels, x, x_plane, w, bias, act, act_fn, scratch, y, y_plane);
+  if (g->k == 3 && g->s == 2) dwconv_lanes<3, 2>(g, channels, x, x_plane, w, bias, act, act_fn, scratch, y, y_plane);
+  if (g->k == 5 && g->s == 1) dwconv_lanes<5, 1>(g, channels, x, x_plane, w, bias, act, act_fn, scratch, y, y_plane);
+  if (g->k == 5 && g->s == 2) dwconv_lanes<5, 2>(g, channels, x, x_plane, w, bias, act, act_fn, scratch, y, y_plane);
 }
 
 void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
