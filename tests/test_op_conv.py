@@ -279,7 +279,8 @@ def test_winograd_fused_epilogue(isa, rng, tmp_path, order):
 @pytest.mark.parametrize("k,stride,dilation", [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 1, 2)])
 def test_depthwise_channel_lanes(isa, rng, tmp_path, k, stride, dilation):
     # AVX-512 runs depthwise 16 channels per call (the channel-lane kernel,
-    # in bands of output rows on large maps); the other tiers plane by plane.
+    # in bands of output rows on large maps; not 3x3/2 with outputs 24 or
+    # more wide); the other tiers plane by plane.
     # Channel counts around 16 (a partial last group), batch 2 (groups never
     # straddle images), maps narrower than a vector, spanning rows per
     # 16-pixel chunk, and tall enough for several bands (61 x 70: ~70

@@ -356,34 +356,85 @@ void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_
     const int64_t c = ix + g->pad_left;
     return c / S < ld ? 16 * ((c % S) * stride + c / S) : -1;
   };
-  int64_t iy = 0, ix = 0, ro = row_offset(0);
-  for (int64_t p = 0; p < in_pixels; p += 16) {
-    const int64_t n = in_pixels - p < 16 ? in_pixels - p : 16;
+  // Up to 16 pixels from flat index p = iy*in_w + ix on, any rows.
+  auto scatter_pixels = [&](int64_t p, int64_t n, int64_t iy, int64_t ix) {
     __m512 v[16];
-    if (n == 16) {
-      for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_loadu_ps(x + j * x_plane + p) : zero;
-    } else {
-      for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
-    }
+    for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
     transpose16(v);
-    if (S == 1 && n == 16 && ix + 16 <= in_w && ro >= 0) {
-      // one row, consecutive elements (at stride 1 every input pixel is read)
-      float* dst = phases + ro + 16 * (ix + g->pad_left);
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; ++i) _mm512_store_ps(dst + 16 * i, v[i]);
-      ix += 16;
-      if (ix == in_w) {
-        ix = 0;
-        ro = row_offset(++iy);
-      }
-      continue;
-    }
+    int64_t ro = row_offset(iy);
     for (int64_t i = 0; i < n; ++i) {
       const int64_t co = col_offset(ix);
       if (ro >= 0 && co >= 0) _mm512_store_ps(phases + ro + co, v[i]);
       if (++ix == in_w) {
         ix = 0;
         ro = row_offset(++iy);
+      }
+    }
+  };
+  auto load_channels = [&](const float* src, __m512* v) {
+    for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_loadu_ps(src + j * x_plane) : zero;
+  };
+  if (in_w < 16) {
+    // narrow rows: flat over the plane
+    for (int64_t p = 0; p < in_pixels; p += 16)
+      scatter_pixels(p, in_pixels - p < 16 ? in_pixels - p : 16, p / in_w, p % in_w);
+  } else {
+    // row by row, 16*S pixels at a time: the columns of each phase are
+    // consecutive elements
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (int64_t iy = 0; iy < g->in_h; ++iy) {
+      const int64_t ro = row_offset(iy);
+      if (ro < 0) break;  // this row and the ones below are read by no output
+      for (int64_t ix = 0; ix < in_w; ix += 16 * S) {
+        const float* src = x + iy * in_w + ix;
+        const int64_t c = ix + g->pad_left, n = in_w - ix < 16 * S ? in_w - ix : 16 * S;
+        // pixels of this chunk that land in the phases (the others are read by no output)
+        const int64_t kept = S * ld - c < n ? S * ld - c : n;
+        __m512 v[16];
+        if (n == 16 * S) {
+          load_channels(src, v);
+        } else {
+          for (int64_t j = 0; j < 16; ++j)
+            v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), src + j * x_plane) : zero;
+        }
+        if (S == 1) {
+          transpose16(v);
+          float* dst = phases + ro + 16 * c;
+          if (kept == 16) {
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; ++i) _mm512_store_ps(dst + 16 * i, v[i]);
+          } else {
+            for (int64_t i = 0; i < kept; ++i) _mm512_store_ps(dst + 16 * i, v[i]);
+          }
+          continue;
+        }
+        __m512 v2[16];
+        if (n == 16 * S) {
+          load_channels(src + 16, v2);
+        } else {
+          for (int64_t j = 0; j < 16; ++j)
+            v2[j] = j < channels && n > 16 ? _mm512_maskz_loadu_ps(first_lanes(n - 16), src + 16 + j * x_plane) : zero;
+        }
+        for (int j = 0; j < 16; ++j) {
+          const __m512 e = _mm512_permutex2var_ps(v[j], even, v2[j]);
+          v2[j] = _mm512_permutex2var_ps(v[j], odd, v2[j]);
+          v[j] = e;
+        }
+        transpose16(v);   // pixels ix + 2i: P column c + 2i
+        transpose16(v2);  // pixels ix + 2i + 1
+        float* dst_even = phases + ro + 16 * ((c & 1) * stride + c / 2);
+        float* dst_odd = phases + ro + 16 * ((1 - (c & 1)) * stride + (c + 1) / 2);
+        if (kept == 32) {
+#pragma GCC unroll 16
+          for (int i = 0; i < 16; ++i) {
+            _mm512_store_ps(dst_even + 16 * i, v[i]);
+            _mm512_store_ps(dst_odd + 16 * i, v2[i]);
+          }
+        } else {
+          for (int64_t i = 0; i < (kept + 1) / 2; ++i) _mm512_store_ps(dst_even + 16 * i, v[i]);
+          for (int64_t i = 0; i < kept / 2; ++i) _mm512_store_ps(dst_odd + 16 * i, v2[i]);
+        }
       }
     }
   }
