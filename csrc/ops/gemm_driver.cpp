@@ -135,6 +135,7 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
 
 void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads) {
   kernel_ = &kernel;
+  transpose_ = &f32_transpose_kernel(kernel.isa);
   m_ = m;
   k_ = k;
   n_ = n;
@@ -194,11 +195,8 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
       }
     }
     // T (pixels x channels) into Y (channels x pixels).
-    for (int64_t m = m0; m < m1; ++m) {
-      float* dst = y + m * ldy + n0;
-      const float* src = t + (m - m0);
-      for (int64_t j = 0; j < nc; ++j) dst[j] = src[j * ldt];
-    }
+    transpose_->fn(static_cast<size_t>(nc), static_cast<size_t>(m1 - m0), t, static_cast<size_t>(ldt), y + m0 * ldy + n0,
+                   static_cast<size_t>(ldy));
     if (epilogue) epilogue->apply(m0, m1 - m0, n0, nc);
   });
 }

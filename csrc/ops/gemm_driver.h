@@ -38,6 +38,7 @@
 #include "core/thread_pool.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_t.h"
+#include "kernels/transpose.h"
 
 namespace edgecnn {
 
@@ -93,6 +94,7 @@ class ChannelGemm {
 
  private:
   const F32GemmTKernel* kernel_ = nullptr;
+  const F32TransposeKernel* transpose_ = nullptr;
   int64_t m_ = 0, k_ = 0, n_ = 0;
   int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, panels_per_chunk_ = 1;
   int num_threads_ = 1;

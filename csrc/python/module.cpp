@@ -18,6 +18,7 @@
 #include "kernels/gemm.h"
 #include "kernels/gemm_t.h"
 #include "kernels/im2col.h"
+#include "kernels/transpose.h"
 #include "ops/gemm_driver.h"
 #include "ops/op.h"
 
@@ -221,6 +222,21 @@ FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const 
   return t;
 }
 
+// The transpose kernel of `isa` on the leading rows x cols of src (row
+// stride: its width) into a copy of dst0 (row stride: its width).
+FloatArray kernel_f32_transpose(const std::string& isa, const FloatArray& src, int64_t rows, int64_t cols,
+                                const FloatArray& dst0) {
+  if (src.ndim() != 2 || dst0.ndim() != 2 || rows < 0 || cols < 0 || rows > src.shape(0) || cols > src.shape(1) ||
+      cols > dst0.shape(0) || rows > dst0.shape(1))
+    throw ArgumentError("kernel_f32_transpose: expects src (>= rows, >= cols), dst0 (>= cols, >= rows)");
+  FloatArray dst({dst0.shape(0), dst0.shape(1)});
+  std::copy(dst0.data(), dst0.data() + dst0.size(), dst.mutable_data());
+  f32_transpose_kernel(cap_isa(parse_isa(isa)))
+      .fn(static_cast<size_t>(rows), static_cast<size_t>(cols), src.data(), static_cast<size_t>(src.shape(1)),
+          dst.mutable_data(), static_cast<size_t>(dst0.shape(1)));
+  return dst;
+}
+
 }  // namespace
 
 // Bindings of the pre- and post-processing live in their own files
@@ -303,6 +319,10 @@ PYBIND11_MODULE(_core, m) {
         py::arg("t0") = py::none());
   m.def("f32_gemm_t_kernel_name",
         [](const std::string& isa) { return std::string(f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_transpose", &kernel_f32_transpose, py::arg("isa"), py::arg("src"), py::arg("rows"),
+        py::arg("cols"), py::arg("dst0"));
+  m.def("f32_transpose_kernel_name",
+        [](const std::string& isa) { return std::string(f32_transpose_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("fma_probe", &fma_probe, py::arg("isa"), py::arg("iterations"));
   m.def("fma_probe_name", [](const std::string& isa) { return std::string(f32_fma_probe(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_gemm_acc", &kernel_f32_gemm_acc, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("c"));
