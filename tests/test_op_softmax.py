@@ -11,9 +11,10 @@ from parity import assert_parity
 from single_node import single_node_ecnn
 
 
-def softmax_case(rng, shape, axis, scale=1.0, offset=0.0):
+def softmax_case(rng, shape, axis, scale=1.0, offset=0.0, x=None):
     g = OperandGraph()
-    x = (rng.standard_normal(shape) * scale + offset).astype(np.float32)
+    if x is None:
+        x = (rng.standard_normal(shape) * scale + offset).astype(np.float32)
     attrs = {} if axis is None else {"axis": axis}
     y = g.node("Softmax", [g.activation(x)], **attrs)
     model, data = g.model(y)
@@ -47,3 +48,17 @@ def test_axis_out_of_range_is_rejected():
     data = single_node_ecnn("Softmax", (2, 3), {"axis": 2})
     with pytest.raises(edgecnn.ModelFormatError, match="axis 2 is out of range"):
         edgecnn.load(data)
+
+
+@pytest.mark.parametrize("length", [2, 15, 16, 18, 34, 47])
+def test_row_maximum_at_every_position(isa, rng, tmp_path, length):
+    # Rows reduce in 16 partial maxima and sums plus a scalar tail. Two
+    # neighbours far above the rest (100 and 99: exp overflows unless their
+    # maximum is subtracted, and the answer is 0.73 / 0.27 only if it is)
+    # first, in the middle and last (in the tail when the length is not a
+    # multiple of 16).
+    for at in sorted({0, length // 2 - 1, length - 2}):
+        x = rng.standard_normal((2, length)).astype(np.float32)
+        x[:, at], x[:, at + 1] = 99.0, 100.0
+        model, data, case = softmax_case(rng, x.shape, -1, x=x)
+        assert_parity(model, data, isa, tmp_path, case=f"{case} maximum at {at + 1}")

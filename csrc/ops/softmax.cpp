@@ -18,6 +18,7 @@ namespace edgecnn {
 namespace {
 
 constexpr int64_t kColumns = 256;
+constexpr int kLanes = 16;
 
 class SoftmaxOp final : public Op {
  public:
@@ -57,13 +58,25 @@ class SoftmaxOp final : public Op {
   }
 
  private:
+  // The reductions keep kLanes partial results (one per lane of the widest
+  // vector), which the compiler vectorizes without reassociating a sum.
   void softmax_row(const float* x, float* y) const {
+    const int64_t whole = length_ / kLanes * kLanes;
+    float part[kLanes];
+    std::fill(part, part + kLanes, x[0]);
+    for (int64_t i = 0; i < whole; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) part[j] = std::max(part[j], x[i + j]);
     float max = x[0];
-    for (int64_t i = 1; i < length_; ++i) max = std::max(max, x[i]);
+    for (int j = 0; j < kLanes; ++j) max = std::max(max, part[j]);
+    for (int64_t i = whole; i < length_; ++i) max = std::max(max, x[i]);
     for (int64_t i = 0; i < length_; ++i) y[i] = x[i] - max;
     apply_activation(exp_, y, y, static_cast<size_t>(length_));
+    std::fill(part, part + kLanes, 0.0f);
+    for (int64_t i = 0; i < whole; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) part[j] += y[i + j];
     float sum = 0.0f;
-    for (int64_t i = 0; i < length_; ++i) sum += y[i];
+    for (int j = 0; j < kLanes; ++j) sum += part[j];
+    for (int64_t i = whole; i < length_; ++i) sum += y[i];
     const float scale = 1.0f / sum;
     for (int64_t i = 0; i < length_; ++i) y[i] *= scale;
   }
