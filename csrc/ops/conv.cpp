@@ -164,9 +164,8 @@ class ConvOp final : public Op {
     gemm_t_ = f32_gemm_t_kernel(ctx.isa);
     if (prefer_channel_lanes()) {
       path_ = ConvPath::kChannels;
-      for (int64_t g = 0; g < groups_; ++g)
-        packed_.push_back(pack_f32_gemm_weights(weights + g * out_cg_ * depth_, out_cg_, depth_, depth_, gemm_t_->mr));
       cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
+      for (int64_t g = 0; g < groups_; ++g) packed_.push_back(cgemm_.pack_weights(weights + g * out_cg_ * depth_, depth_));
       scratch_bytes_ = cgemm_.scratch_bytes();
       return;
     }

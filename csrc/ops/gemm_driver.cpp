@@ -161,6 +161,23 @@ void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64
   t_bytes_ = round_up(static_cast<size_t>(nc_ * panels_per_chunk_ * kernel.mr) * sizeof(float), 64);
 }
 
+PackedMatrix ChannelGemm::pack_weights(const float* w, int64_t ldw) const {
+  const int64_t mr = kernel_->mr, panels = ceil_div(m_, mr);
+  const PackedMatrix by_panel = pack_f32_gemm_weights(w, m_, k_, ldw, kernel_->mr);
+  PackedMatrix out;
+  out.rows = m_;
+  out.depth = k_;
+  out.mr = kernel_->mr;
+  out.data = AlignedBuffer(static_cast<size_t>(panels * k_ * mr) * sizeof(float));
+  float* dst = out.data.floats();
+  for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
+    const int64_t kc = std::min(kc_, k_ - k0);
+    for (int64_t p = 0; p < panels; ++p, dst += kc * mr)
+      std::copy(by_panel.panel(p) + k0 * mr, by_panel.panel(p) + (k0 + kc) * mr, dst);
+  }
+  return out;
+}
+
 void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
                       const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const {
   const F32GemmTKernel& kern = *kernel_;
@@ -188,10 +205,11 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
         b.pack(k0, kc, n0, nc, kPanelPixels, block);
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
+        const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
-          kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, w.panel(p) + k0 * mr,
-                  block + q * kc * kPanelPixels, kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
-                  bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0);
+          kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * kc * kPanelPixels,
+                  kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt, bias && k0 == 0 ? bias + p * mr : nullptr,
+                  k0 > 0);
       }
     }
     // T (pixels x channels) into Y (channels x pixels).

@@ -88,7 +88,14 @@ class ChannelGemm {
     return shared_b_ ? block_bytes_ + static_cast<size_t>(num_threads_) * t_bytes_
                      : static_cast<size_t>(num_threads_) * (block_bytes_ + t_bytes_);
   }
-  // w: packed with the kernel's MR. Y (row stride ldy) = W · B + bias.
+  // The weights W (M x K, row stride ldw) for run(), after plan(): the
+  // panels of pack_f32_gemm_weights (MR rows, k-major), stored k block by k
+  // block ([k block][panel][k in block][MR]), so that one pass over them is
+  // a single sequential stream: deep layers read them from memory (a
+  // 512-channel 3x3 layer has 9 MiB), and the prefetchers then need not
+  // restart at every panel.
+  PackedMatrix pack_weights(const float* w, int64_t ldw) const;
+  // w: from pack_weights. Y (row stride ldy) = W · B + bias.
   void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
            const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;
 
