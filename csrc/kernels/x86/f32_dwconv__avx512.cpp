@@ -269,6 +269,55 @@ inline void lanes_block(const float* phases, const int64_t* tap, const float* wl
   for (int u = 0; u < U; ++u) _mm512_store_ps(dst + 16 * u, acc[u]);
 }
 
+// Narrow maps (out_w = W <= 16): R = 16 / W output rows of W elements at a
+// time (element oy*ld + ox, the columns ox >= W that the flat loop would
+// also compute skipped: at 7x7 they are 2 or 4 of every 9 or 11).
+template <int K, int W>
+inline void lanes_rows(const float* phases, const int64_t* tap, const float* wl, __m512 bias, int64_t rows,
+                       int64_t ld, float* out) {
+  constexpr int R = 16 / W;
+  int64_t oy = 0;
+  for (; oy + R <= rows; oy += R) {
+    __m512 acc[R * W];
+    for (int u = 0; u < R * W; ++u) acc[u] = bias;
+    const float* base = phases + 16 * oy * ld;
+#pragma GCC unroll 25
+    for (int t = 0; t < K * K; ++t) {
+      const __m512 wv = _mm512_load_ps(wl + 16 * t);
+      const float* src = base + tap[t];
+#pragma GCC unroll 16
+      for (int u = 0; u < R * W; ++u)
+        acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * ((u / W) * ld + u % W)), wv, acc[u]);
+    }
+    float* dst = out + 16 * oy * ld;
+#pragma GCC unroll 16
+    for (int u = 0; u < R * W; ++u) _mm512_store_ps(dst + 16 * ((u / W) * ld + u % W), acc[u]);
+  }
+  for (; oy < rows; ++oy) {  // fewer than R rows left: one at a time
+    __m512 acc[W];
+    for (int u = 0; u < W; ++u) acc[u] = bias;
+    const float* base = phases + 16 * oy * ld;
+#pragma GCC unroll 25
+    for (int t = 0; t < K * K; ++t) {
+      const __m512 wv = _mm512_load_ps(wl + 16 * t);
+      const float* src = base + tap[t];
+#pragma GCC unroll 16
+      for (int u = 0; u < W; ++u) acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * u), wv, acc[u]);
+    }
+#pragma GCC unroll 16
+    for (int u = 0; u < W; ++u) _mm512_store_ps(out + 16 * (oy * ld + u), acc[u]);
+  }
+}
+
+template <int K>
+using LanesRowsFn = void (*)(const float*, const int64_t*, const float*, __m512, int64_t, int64_t, float*);
+
+template <int K>
+constexpr LanesRowsFn<K> kLanesRows[16] = {
+    lanes_rows<K, 1>,  lanes_rows<K, 2>,  lanes_rows<K, 3>,  lanes_rows<K, 4>,  lanes_rows<K, 5>,  lanes_rows<K, 6>,
+    lanes_rows<K, 7>,  lanes_rows<K, 8>,  lanes_rows<K, 9>,  lanes_rows<K, 10>, lanes_rows<K, 11>, lanes_rows<K, 12>,
+    lanes_rows<K, 13>, lanes_rows<K, 14>, lanes_rows<K, 15>, lanes_rows<K, 16>};
+
 // Channel-lane mode (contract and scratch layout: kernels/dwconv.h). The
 // phase planes of kernels/dwconv_plane.h, every element a vector of the 16
 // channels: filled by transposing 16 pixels x 16 channels at a time (flat
@@ -414,10 +463,14 @@ void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_
       const int64_t r = ky * d, c = kx * d;
       tap[ky * K + kx] = 16 * (((r % S) * S + c % S) * stride + (r / S) * ld + c / S);
     }
-  int64_t q = 0;
-  for (; q + 16 <= count; q += 16) lanes_block<K, 16>(phases, tap, wl, bv, q, out);
-  for (; q + 4 <= count; q += 4) lanes_block<K, 4>(phases, tap, wl, bv, q, out);
-  for (; q < count; ++q) lanes_block<K, 1>(phases, tap, wl, bv, q, out);
+  if (out_w <= 16) {
+    kLanesRows<K>[out_w - 1](phases, tap, wl, bv, g->out_h, ld, out);
+  } else {
+    int64_t q = 0;
+    for (; q + 16 <= count; q += 16) lanes_block<K, 16>(phases, tap, wl, bv, q, out);
+    for (; q + 4 <= count; q += 4) lanes_block<K, 4>(phases, tap, wl, bv, q, out);
+    for (; q < count; ++q) lanes_block<K, 1>(phases, tap, wl, bv, q, out);
+  }
   if (act_fn != NULL) act_fn(act, out, out, static_cast<size_t>(16 * count));
 
   // Output pixel (oy, ox) is element oy*ld + ox of out.
