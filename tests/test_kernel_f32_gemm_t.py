@@ -1,7 +1,8 @@
 """The channel-lane GEMM kernels (kernels/f32_gemm_t.inc) of every ISA tier
 against a float64 numpy reference, at tile boundaries: channels around the
 16-lane vectors and the panel height, pixels around the register tile, in
-both forms (bias + product, and accumulation into T)."""
+both forms (bias + product, and accumulation into T), with B dense or read
+through a row offset table (the indirect form of direct convolution)."""
 
 import numpy as np
 import pytest
@@ -45,3 +46,28 @@ def test_depths(isa, rng):
 def test_kernel_names_say_isa(isa):
     # Tiers without a channel-lane kernel fall back to the one below.
     assert "__" in edgecnn._core.f32_gemm_t_kernel_name(isa)
+
+
+def check_indirect(isa, m, k, n, rng, accumulate):
+    # B row k at base[koff[k]:][:n]: rows that overlap, repeat and run in any order.
+    base = rng.standard_normal(4 * n + 40).astype(np.float32)
+    koff = rng.integers(0, base.size - n + 1, size=k).astype(np.int64)
+    w = rng.standard_normal((m, k)).astype(np.float32)
+    bias = rng.standard_normal(m).astype(np.float32)
+    t0 = rng.standard_normal((n, m)).astype(np.float32) if accumulate else None
+    got = edgecnn._core.kernel_f32_igemm_t(isa, w, base, koff, n, bias, t0)
+    b = np.stack([base[o:o + n] for o in koff]).astype(np.float64)
+    ref = (w.astype(np.float64) @ b).T + (t0 if accumulate else bias[None, :])
+    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+    err = np.abs(got - ref)
+    name = edgecnn._core.f32_gemm_t_kernel_name(isa)
+    assert err.max() <= tol, (f"{name} indirect M={m} K={k} N={n} accumulate={accumulate}: |diff| {err.max():.3g} "
+                              f"at {np.unravel_index(int(err.argmax()), err.shape)}")
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_indirect_tile_boundaries(isa, rng, accumulate):
+    mr, nr = TILES[isa]
+    for m in sorted({1, 16, 17, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
+        for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 40} - {0}):
+            check_indirect(isa, m, 9, n, rng, accumulate)

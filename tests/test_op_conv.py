@@ -202,6 +202,26 @@ def test_direct_convolution(isa, rng, tmp_path, stride, dilation, width):
                   case=f"direct s={stride} d={dilation} w={width}")
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("c_out", [128, 150])
+def test_direct_channel_lanes(isa, rng, tmp_path, c_out, threads):
+    # At least 128 output channels: the direct path runs the channel-lane
+    # kernel on AVX-512 (k blocks of taps into T, transposed into the band's
+    # rows): a partial last 48-channel panel (150), depths across several k
+    # blocks (40 x 9 taps), stride 2 and 1 (5x5, dilated), odd maps (several
+    # bands per thread), batch 2, bias and activation.
+    c_in = 40
+    for k, stride, dilation, h, w in ((3, 2, 1, 21, 30), (5, 1, 1, 11, 13), (3, 1, 2, 9, 17)):
+        pad = (k // 2) * dilation
+        wt = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32) * 0.1
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        attrs = {"strides": [stride, stride], "dilations": [dilation, dilation], "pads": [pad, pad + 1, pad, pad]}
+        assert_parity(conv_model((2, c_in, h, w), wt, b, attrs, ACTIVATIONS["leakyrelu"]), x, isa, tmp_path,
+                      num_threads=threads,
+                      case=f"direct lanes {c_in}->{c_out} {k}x{k}/{stride} d{dilation} x={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3)])
 @pytest.mark.parametrize("k", [1, 3])
 def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):

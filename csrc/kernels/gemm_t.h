@@ -23,6 +23,12 @@ namespace edgecnn {
 // writes T only at the mr x nc valid places.
 using F32GemmTUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
                                  float* t, size_t ldt, const float* bias, bool accumulate);
+// The indirect form, for direct convolution (no im2col copy): B row k is
+// wherever the offset table says, B[k][j] = base[koff[k] + j]:
+//   T[j*ldt + m] = (accumulate ? T[j*ldt + m] : bias ? bias[m] : 0)
+//                  + sum_{k < kc} a[k*MR + m] * base[koff[k] + j].
+using F32IgemmTUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* base,
+                                  const int64_t* koff, float* t, size_t ldt, const float* bias, bool accumulate);
 
 struct F32GemmTKernel {
   const char* name;
@@ -30,12 +36,15 @@ struct F32GemmTKernel {
   int mr;  // channels per weight panel
   int nr;  // pixels per register tile
   F32GemmTUkernel fn;
+  F32IgemmTUkernel igemm;
 };
 
 #define EDGECNN_F32_GEMM_T(isa, mr, nr, arch)                                                              \
   namespace isa {                                                                                          \
   void f32_gemm_t_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, \
                               float* t, size_t ldt, const float* bias, bool accumulate);                  \
+  void f32_igemm_t_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* base,          \
+                               const int64_t* koff, float* t, size_t ldt, const float* bias, bool accumulate); \
   }
 #include "kernels/f32_gemm_t.inc"
 #undef EDGECNN_F32_GEMM_T

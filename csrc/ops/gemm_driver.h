@@ -95,6 +95,7 @@ class ChannelGemm {
   // 512-channel 3x3 layer has 9 MiB), and the prefetchers then need not
   // restart at every panel.
   PackedMatrix pack_weights(const float* w, int64_t ldw) const;
+  int64_t kc() const { return kc_; }
   // w: from pack_weights. Y (row stride ldy) = W · B + bias.
   void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
            const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;

@@ -222,6 +222,32 @@ FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const 
   return t;
 }
 
+// The indirect channel-lane kernel of `isa`: B[k][j] = base[koff[k] + j],
+// T (N x M) = (W · B)^T + bias, or t0 + (W · B)^T when t0 is given.
+FloatArray kernel_f32_igemm_t(const std::string& isa, const FloatArray& w, const FloatArray& base,
+                              const py::array_t<int64_t, py::array::c_style>& koff, int64_t n, const FloatArray& bias,
+                              std::optional<FloatArray> t0) {
+  if (w.ndim() != 2 || base.ndim() != 1 || koff.ndim() != 1 || koff.shape(0) != w.shape(1) || bias.ndim() != 1 ||
+      bias.shape(0) != w.shape(0) || n < 1)
+    throw ArgumentError("kernel_f32_igemm_t: expects W (M, K), base (L,), koff (K,), n >= 1, bias (M,)");
+  const int64_t m = w.shape(0), k = w.shape(1);
+  for (int64_t i = 0; i < k; ++i)
+    if (koff.data()[i] < 0 || koff.data()[i] + n > base.shape(0))
+      throw ArgumentError("kernel_f32_igemm_t: koff[k] + n must lie in base");
+  if (t0 && (t0->ndim() != 2 || t0->shape(0) != n || t0->shape(1) != m))
+    throw ArgumentError("kernel_f32_igemm_t: t0 must be (N, M)");
+  const F32GemmTKernel& kernel = f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa)));
+  PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
+  FloatArray t({n, m});
+  if (t0) std::copy(t0->data(), t0->data() + n * m, t.mutable_data());
+  for (int64_t p = 0; p < packed.panel_count(); ++p) {
+    const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    kernel.igemm(rows, n, k, packed.panel(p), base.data(), koff.data(), t.mutable_data() + p * kernel.mr, m,
+                 bias.data() + p * kernel.mr, t0.has_value());
+  }
+  return t;
+}
+
 // The transpose kernel of `isa` on the leading rows x cols of src (row
 // stride: its width) into a copy of dst0 (row stride: its width).
 FloatArray kernel_f32_transpose(const std::string& isa, const FloatArray& src, int64_t rows, int64_t cols,
@@ -319,6 +345,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("t0") = py::none());
   m.def("f32_gemm_t_kernel_name",
         [](const std::string& isa) { return std::string(f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_igemm_t", &kernel_f32_igemm_t, py::arg("isa"), py::arg("w"), py::arg("base"), py::arg("koff"),
+        py::arg("n"), py::arg("bias"), py::arg("t0") = py::none());
   m.def("kernel_f32_transpose", &kernel_f32_transpose, py::arg("isa"), py::arg("src"), py::arg("rows"),
         py::arg("cols"), py::arg("dst0"));
   m.def("f32_transpose_kernel_name",

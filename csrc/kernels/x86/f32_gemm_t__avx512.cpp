@@ -18,10 +18,21 @@ inline __mmask16 first_lanes(size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
 
+// Row k of B: b + k*ldb, or base + koff[k] (indirect).
+struct StridedRows {
+  const float* b;
+  size_t ldb;
+  const float* row(size_t k) const { return b + k * ldb; }
+};
+struct IndirectRows {
+  const float* base;
+  const int64_t* koff;
+  const float* row(size_t k) const { return base + koff[k]; }
+};
+
 // V channel vectors (the last holding mr - 16*(V-1) channels), J pixels.
-template <int V, int J>
-void tile(size_t mr, size_t kc, const float* a, const float* b, size_t ldb, float* t, size_t ldt, const float* bias,
-          bool accumulate) {
+template <int V, int J, class Rows>
+void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt, const float* bias, bool accumulate) {
   const __mmask16 last = first_lanes(mr - 16 * (V - 1));
   __m512 acc[J][V];
 #pragma GCC unroll 8
@@ -33,7 +44,8 @@ void tile(size_t mr, size_t kc, const float* a, const float* b, size_t ldb, floa
                   : bias != NULL ? _mm512_maskz_loadu_ps(m, bias + 16 * v)
                                  : _mm512_setzero_ps();
     }
-  for (size_t k = 0; k < kc; ++k, a += kMR, b += ldb) {
+  for (size_t k = 0; k < kc; ++k, a += kMR) {
+    const float* b = rows.row(k);
     __m512 av[V];
 #pragma GCC unroll 3
     for (int v = 0; v < V; ++v) av[v] = _mm512_loadu_ps(a + 16 * v);
@@ -56,12 +68,18 @@ void tile(size_t mr, size_t kc, const float* a, const float* b, size_t ldb, floa
     }
 }
 
-using TileFn = void (*)(size_t, size_t, const float*, const float*, size_t, float*, size_t, const float*, bool);
-
-#define EDGECNN_TILE_ROW(v) \
-  { tile<v, 1>, tile<v, 2>, tile<v, 3>, tile<v, 4>, tile<v, 5>, tile<v, 6>, tile<v, 7>, tile<v, 8> }
-constexpr TileFn kTiles[3][kNR] = {EDGECNN_TILE_ROW(1), EDGECNN_TILE_ROW(2), EDGECNN_TILE_ROW(3)};
+template <class Rows>
+struct Tiles {
+  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*, bool);
+  // table[v - 1][j - 1]: the variant for v channel vectors and j pixels.
+  static constexpr Fn table[3][kNR] = {
+#define EDGECNN_TILE_ROW(v)                                                                                    \
+  { tile<v, 1, Rows>, tile<v, 2, Rows>, tile<v, 3, Rows>, tile<v, 4, Rows>, tile<v, 5, Rows>, tile<v, 6, Rows>, \
+    tile<v, 7, Rows>, tile<v, 8, Rows> }
+      EDGECNN_TILE_ROW(1), EDGECNN_TILE_ROW(2), EDGECNN_TILE_ROW(3),
 #undef EDGECNN_TILE_ROW
+  };
+};
 
 }  // namespace
 
@@ -71,7 +89,18 @@ void f32_gemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const floa
   const size_t v = (mr + 15) / 16;
   for (size_t j0 = 0; j0 < nc; j0 += kNR) {
     const size_t nb = nc - j0 < kNR ? nc - j0 : kNR;
-    kTiles[v - 1][nb - 1](mr, kc, a, b + j0, ldb, t + j0 * ldt, ldt, bias, accumulate);
+    Tiles<StridedRows>::table[v - 1][nb - 1](mr, kc, a, StridedRows{b + j0, ldb}, t + j0 * ldt, ldt, bias, accumulate);
+  }
+}
+
+void f32_igemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
+                      float* t, size_t ldt, const float* bias, bool accumulate) {
+  if (mr == 0) return;
+  const size_t v = (mr + 15) / 16;
+  for (size_t j0 = 0; j0 < nc; j0 += kNR) {
+    const size_t nb = nc - j0 < kNR ? nc - j0 : kNR;
+    Tiles<IndirectRows>::table[v - 1][nb - 1](mr, kc, a, IndirectRows{base + j0, koff}, t + j0 * ldt, ldt, bias,
+                                              accumulate);
   }
 }
 
