@@ -202,6 +202,22 @@ def test_direct_convolution(isa, rng, tmp_path, stride, dilation, width):
                   case=f"direct s={stride} d={dilation} w={width}")
 
 
+@pytest.mark.parametrize("c_in,c_out", [(1, 1), (7, 47), (33, 48), (120, 49), (1152, 100)])
+def test_one_pixel_maps(isa, rng, tmp_path, c_in, c_out):
+    # 1x1 convolution of a 1x1 map (squeeze-and-excitation): the GEMV path,
+    # output channels around the kernel's panel width (8, 16, 48), batch 2,
+    # with and without bias, activation and a residual.
+    wt = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32) * (1.0 / c_in) ** 0.5
+    x = rng.standard_normal((2, c_in, 1, 1)).astype(np.float32)
+    for b, post, name in ((rng.standard_normal(c_out).astype(np.float32), ACTIVATIONS["sigmoid"], "bias sigmoid"),
+                          (None, None, "plain")):
+        assert_parity(conv_model((2, c_in, 1, 1), wt, b, {}, post), x, isa, tmp_path,
+                      case=f"one pixel {c_in}->{c_out} {name}")
+    if c_in == c_out:
+        assert_parity(conv_model((2, c_in, 1, 1), wt, None, {}, _residual("add_then_relu")), x, isa, tmp_path,
+                      case=f"one pixel {c_in}->{c_out} residual")
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("c_out", [128, 150])
 def test_direct_channel_lanes(isa, rng, tmp_path, c_out, threads):

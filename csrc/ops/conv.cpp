@@ -29,6 +29,8 @@
 //              channel-lane kernel, by its indirect form (run_direct_lanes).
 //   general    im2col, written block by block straight into the panel
 //              layout of WeightGemm's B blocks (ops/gemm_driver.h).
+//   vector     1x1 on a one-pixel map (squeeze-and-excitation): the GEMV
+//              kernel over W^T packed at load.
 //   channels   small maps (7x7, 14x14) whose pixels fill vectors poorly:
 //              B blocks as for general (or 1x1 rows), multiplied by
 //              ChannelGemm with the vector lanes over output channels.
@@ -52,7 +54,7 @@ namespace edgecnn {
 
 namespace {
 
-enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWinograd };
+enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWinograd, kVector };
 
 // Winograd blocks: kWinoTiles m x m output tiles (in row-major tile order,
 // possibly spanning tile rows) go through the 16 GEMMs together; 48 is the
@@ -165,6 +167,20 @@ class ConvOp final : public Op {
     gemm_ = &f32_gemm_kernel(ctx.isa);
     im2col_ = &f32_im2col_kernel(ctx.isa);
     gemm_t_ = f32_gemm_t_kernel(ctx.isa);
+    if (pointwise_geometry_ && groups_ == 1 && in_h_ * in_w_ == 1) {
+      // One pixel (squeeze-and-excitation, classifier heads): y = W x, a
+      // matrix-vector product streaming the weights once, packed as W^T in
+      // NR-wide column panels (the GEMV layout of kernels/gemm.h).
+      path_ = ConvPath::kVector;
+      PackedMatrix wt;
+      wt.rows = out_c_;
+      wt.depth = depth_;
+      wt.mr = gemm_->nr;
+      wt.data = AlignedBuffer(static_cast<size_t>(packed_right_floats(depth_, out_c_, gemm_->nr)) * sizeof(float));
+      pack_right_operand(weights, 1, depth_, depth_, out_c_, gemm_->nr, wt.data.floats());
+      packed_.push_back(std::move(wt));
+      return;
+    }
     if (prefer_channel_lanes()) {
       path_ = ConvPath::kChannels;
       cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
@@ -229,6 +245,8 @@ class ConvOp final : public Op {
       run_gemm(ctx, true);
     } else if (path_ == ConvPath::kWinograd) {
       run_winograd(ctx);
+    } else if (path_ == ConvPath::kVector) {
+      run_vector(ctx);
     } else {
       run_gemm(ctx, false);
     }
@@ -592,6 +610,28 @@ class ConvOp final : public Op {
               apply_epilogue(act_, dst, r + (dst - y), residual_after_activation_, static_cast<size_t>(out_w_));
             }
           }
+      });
+    }
+  }
+
+  // One-pixel maps: per image, y = W x + bias by the GEMV kernel over the
+  // packed W^T panels (NR output channels each), then the epilogue.
+  void run_vector(const RunContext& ctx) const {
+    const int64_t nr = gemm_->nr, panels = (out_c_ + nr - 1) / nr;
+    const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
+    const float* w = packed_[0].data.floats();
+    for (int64_t n = 0; n < batch_; ++n) {
+      const float* x = ctx.inputs[0] + n * in_c_;
+      float* y = ctx.outputs[0] + n * out_c_;
+      const float* r = r_all ? r_all + n * out_c_ : nullptr;
+      parallel_ranges(ctx.pool, panels, units_per_task(depth_ * nr), [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+          const int64_t j0 = p * nr, cols = std::min(nr, out_c_ - j0);
+          gemm_->gemv(static_cast<size_t>(cols), static_cast<size_t>(depth_), x, 1, w + j0 * depth_, y + j0);
+          if (bias_)
+            for (int64_t j = j0; j < j0 + cols; ++j) y[j] += bias_[j];
+          apply_epilogue(act_, y + j0, r ? r + j0 : nullptr, residual_after_activation_, static_cast<size_t>(cols));
+        }
       });
     }
   }
