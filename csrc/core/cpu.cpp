@@ -5,6 +5,10 @@
 
 #include "core/error.h"
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 #define EDGECNN_X86 1
 #if defined(_MSC_VER)
@@ -117,6 +121,19 @@ Isa default_isa() {
   const char* env = std::getenv("EDGECNN_ISA");
   if (env == nullptr || *env == '\0') return detect_isa();
   return cap_isa(parse_isa(env));
+}
+
+const CacheSizes& cache_sizes() {
+  static const CacheSizes sizes = [] {
+    CacheSizes c;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+    const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (l1 >= 16 * 1024 && l1 <= 1024 * 1024) c.l1 = l1;
+    if (l2 >= 128 * 1024 && l2 <= 64 * 1024 * 1024) c.l2 = l2;
+#endif
+    return c;
+  }();
+  return sizes;
 }
 
 }  // namespace edgecnn

@@ -1,5 +1,6 @@
 // Instruction-set tiers and their run-time detection.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,13 @@ std::vector<Isa> available_isas();
 Isa default_isa();
 // Caps `requested` to what the machine supports.
 Isa cap_isa(Isa requested);
+
+// Per-core data cache sizes in bytes (sysconf where the C library knows
+// them, else typical values of current x86 and ARM cores): the blocking
+// of the GEMM drivers.
+struct CacheSizes {
+  int64_t l1 = 32 * 1024, l2 = 512 * 1024;
+};
+const CacheSizes& cache_sizes();
 
 }  // namespace edgecnn

@@ -2,32 +2,10 @@
 
 #include <algorithm>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
 
 namespace edgecnn {
 
 namespace {
-
-// Per-core data cache sizes in bytes (sysconf where the C library knows
-// them, else typical values of current x86 and ARM cores).
-struct CacheSizes {
-  int64_t l1 = 32 * 1024, l2 = 512 * 1024;
-};
-
-const CacheSizes& cache_sizes() {
-  static const CacheSizes sizes = [] {
-    CacheSizes c;
-#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
-    const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    if (l1 >= 16 * 1024 && l1 <= 1024 * 1024) c.l1 = l1;
-    if (l2 >= 128 * 1024 && l2 <= 64 * 1024 * 1024) c.l2 = l2;
-#endif
-    return c;
-  }();
-  return sizes;
-}
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
