@@ -23,11 +23,14 @@ def check(isa, m, k, n, rng, accumulate):
     t0 = rng.standard_normal((n, m)).astype(np.float32) if accumulate else None
     got = edgecnn._core.kernel_f32_gemm_t(isa, w, b, bias, t0)
     ref = (w.astype(np.float64) @ b.astype(np.float64)).T + (t0 if accumulate else bias[None, :])
+    assert_close(got, ref, k, f"{edgecnn._core.f32_gemm_t_kernel_name(isa)} M={m} K={k} N={n} accumulate={accumulate}")
+
+
+def assert_close(got, ref, k, case):
+    # k fp32 products of magnitude ~1: a few ulps of the largest, growing as sqrt(k).
     tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
     err = np.abs(got - ref)
-    name = edgecnn._core.f32_gemm_t_kernel_name(isa)
-    assert err.max() <= tol, (f"{name} M={m} K={k} N={n} accumulate={accumulate}: |diff| {err.max():.3g} at "
-                              f"{np.unravel_index(int(err.argmax()), err.shape)}")
+    assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
 
 
 @pytest.mark.parametrize("accumulate", [False, True])
@@ -58,11 +61,8 @@ def check_indirect(isa, m, k, n, rng, accumulate):
     got = edgecnn._core.kernel_f32_igemm_t(isa, w, base, koff, n, bias, t0)
     b = np.stack([base[o:o + n] for o in koff]).astype(np.float64)
     ref = (w.astype(np.float64) @ b).T + (t0 if accumulate else bias[None, :])
-    tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
-    err = np.abs(got - ref)
-    name = edgecnn._core.f32_gemm_t_kernel_name(isa)
-    assert err.max() <= tol, (f"{name} indirect M={m} K={k} N={n} accumulate={accumulate}: |diff| {err.max():.3g} "
-                              f"at {np.unravel_index(int(err.argmax()), err.shape)}")
+    assert_close(got, ref, k, f"{edgecnn._core.f32_gemm_t_kernel_name(isa)} indirect M={m} K={k} N={n} "
+                              f"accumulate={accumulate} koff={koff.tolist()}")
 
 
 @pytest.mark.parametrize("accumulate", [False, True])

@@ -1,5 +1,7 @@
 #include "kernels/fma_probe.h"
 
+#include "kernels/dispatch.h"
+
 namespace edgecnn {
 
 namespace {
@@ -14,11 +16,7 @@ const F32FmaProbe kAllProbes[] = {
 }  // namespace
 
 const F32FmaProbe& f32_fma_probe(Isa isa) {
-  const F32FmaProbe* best = &kAllProbes[0];
-  for (const auto& p : kAllProbes)
-    if (static_cast<int>(p.isa) <= static_cast<int>(isa) && static_cast<int>(p.isa) >= static_cast<int>(best->isa))
-      best = &p;
-  return *best;
+  return best_kernel_at_most(kAllProbes, isa);
 }
 
 }  // namespace edgecnn

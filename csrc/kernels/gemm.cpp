@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "kernels/dispatch.h"
+
 namespace edgecnn {
 
 namespace {
@@ -18,11 +20,7 @@ const F32GemmKernel kAllKernels[] = {
 }  // namespace
 
 const F32GemmKernel& f32_gemm_kernel(Isa isa) {
-  const F32GemmKernel* best = &kAllKernels[0];
-  for (const auto& k : kAllKernels)
-    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
-      best = &k;
-  return *best;
+  return best_kernel_at_most(kAllKernels, isa);
 }
 
 PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, int64_t ldw, int mr) {

@@ -1,5 +1,7 @@
 #include "kernels/gemm_t.h"
 
+#include "kernels/dispatch.h"
+
 namespace edgecnn {
 
 namespace {
@@ -21,11 +23,7 @@ const F32GemmTKernel* f32_gemm_t_kernel(Isa isa) {
 }
 
 const F32GemmTKernel& f32_gemm_t_kernel_at_most(Isa isa) {
-  const F32GemmTKernel* best = &kAllKernels[0];
-  for (const auto& k : kAllKernels)
-    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
-      best = &k;
-  return *best;
+  return best_kernel_at_most(kAllKernels, isa);
 }
 
 }  // namespace edgecnn

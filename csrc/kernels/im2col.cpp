@@ -1,5 +1,7 @@
 #include "kernels/im2col.h"
 
+#include "kernels/dispatch.h"
+
 namespace edgecnn {
 
 namespace {
@@ -14,11 +16,7 @@ const F32Im2colKernel kAllKernels[] = {
 }  // namespace
 
 const F32Im2colKernel& f32_im2col_kernel(Isa isa) {
-  const F32Im2colKernel* best = &kAllKernels[0];
-  for (const auto& k : kAllKernels)
-    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
-      best = &k;
-  return *best;
+  return best_kernel_at_most(kAllKernels, isa);
 }
 
 }  // namespace edgecnn

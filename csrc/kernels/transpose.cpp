@@ -1,5 +1,7 @@
 #include "kernels/transpose.h"
 
+#include "kernels/dispatch.h"
+
 namespace edgecnn {
 
 namespace {
@@ -14,11 +16,7 @@ const F32TransposeKernel kAllKernels[] = {
 }  // namespace
 
 const F32TransposeKernel& f32_transpose_kernel(Isa isa) {
-  const F32TransposeKernel* best = &kAllKernels[0];
-  for (const auto& k : kAllKernels)
-    if (static_cast<int>(k.isa) <= static_cast<int>(isa) && static_cast<int>(k.isa) >= static_cast<int>(best->isa))
-      best = &k;
-  return *best;
+  return best_kernel_at_most(kAllKernels, isa);
 }
 
 }  // namespace edgecnn

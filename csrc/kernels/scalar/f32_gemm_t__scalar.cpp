@@ -3,22 +3,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/gemm_rows.h"
+
 namespace edgecnn {
 namespace scalar {
 
 namespace {
-
-// Row k of B: b + k*ldb, or base + koff[k] (indirect).
-struct StridedRows {
-  const float* b;
-  size_t ldb;
-  const float* row(size_t k) const { return b + k * ldb; }
-};
-struct IndirectRows {
-  const float* base;
-  const int64_t* koff;
-  const float* row(size_t k) const { return base + koff[k]; }
-};
 
 template <class Rows>
 void gemm_t(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* t, size_t ldt, const float* bias,

@@ -3,11 +3,7 @@
 #pragma once
 #include <immintrin.h>
 
-// GCC 12 reports the intrinsics' own `__m512 __Y = __Y` (the "undefined"
-// pass-through of unmasked shuffles) as maybe-uninitialized.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 namespace edgecnn {
 namespace avx512 {

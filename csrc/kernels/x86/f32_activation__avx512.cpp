@@ -1,17 +1,13 @@
 // AVX-512 activation kernel: 16 floats per step, the tail under a lane mask.
 // exp is a degree-6 polynomial on [-ln2/2, ln2/2] scaled by 2^n (relative
 // error about 2e-7), so Sigmoid, SiLU and Tanh stay vectorized.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+// ISA file: only intrinsics, C headers, plain-data and AVX-512-only headers,
+// everything in edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 
 #include "kernels/activation_spec.h"
-
-// GCC 12 flags the deliberately undefined pass-through operand inside its own
-// _mm512_max_ps/_mm512_min_ps (avx512fintrin.h) as maybe-uninitialized.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 namespace edgecnn {
 namespace avx512 {

@@ -12,7 +12,7 @@
 //  - flat (the others): the phase planes of kernels/dwconv_plane.h in
 //    scratch, convolved over the flat index (rows wrap, so no lanes idle at
 //    row ends), copied out.
-// ISA file: only intrinsics, C headers and plain-data headers, everything in
+// ISA file: only intrinsics, C headers, plain-data and AVX-512-only headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
@@ -269,44 +269,36 @@ inline void lanes_block(const float* phases, const int64_t* tap, const float* wl
   for (int u = 0; u < U; ++u) _mm512_store_ps(dst + 16 * u, acc[u]);
 }
 
-// Narrow maps (out_w = W <= 16): R = 16 / W output rows of W elements at a
-// time (element oy*ld + ox, the columns ox >= W that the flat loop would
-// also compute skipped: at 7x7 they are 2 or 4 of every 9 or 11).
+// Narrow maps (out_w = W <= 16): rows of exactly W elements (element
+// oy*ld + ox; the columns ox >= W that the flat loop would also compute are
+// skipped: at 7x7 they are 2 or 4 of every 9 or 11). R rows [oy, oy + R)
+// at a time, R*W <= 16 elements in flight.
+template <int K, int W, int R>
+inline void lanes_row_block(const float* phases, const int64_t* tap, const float* wl, __m512 bias, int64_t oy,
+                            int64_t ld, float* out) {
+  __m512 acc[R * W];
+  for (int u = 0; u < R * W; ++u) acc[u] = bias;
+  const float* base = phases + 16 * oy * ld;
+#pragma GCC unroll 25
+  for (int t = 0; t < K * K; ++t) {
+    const __m512 wv = _mm512_load_ps(wl + 16 * t);
+    const float* src = base + tap[t];
+#pragma GCC unroll 16
+    for (int u = 0; u < R * W; ++u)
+      acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * ((u / W) * ld + u % W)), wv, acc[u]);
+  }
+  float* dst = out + 16 * oy * ld;
+#pragma GCC unroll 16
+  for (int u = 0; u < R * W; ++u) _mm512_store_ps(dst + 16 * ((u / W) * ld + u % W), acc[u]);
+}
+
 template <int K, int W>
-inline void lanes_rows(const float* phases, const int64_t* tap, const float* wl, __m512 bias, int64_t rows,
-                       int64_t ld, float* out) {
+void lanes_rows(const float* phases, const int64_t* tap, const float* wl, __m512 bias, int64_t rows, int64_t ld,
+                float* out) {
   constexpr int R = 16 / W;
   int64_t oy = 0;
-  for (; oy + R <= rows; oy += R) {
-    __m512 acc[R * W];
-    for (int u = 0; u < R * W; ++u) acc[u] = bias;
-    const float* base = phases + 16 * oy * ld;
-#pragma GCC unroll 25
-    for (int t = 0; t < K * K; ++t) {
-      const __m512 wv = _mm512_load_ps(wl + 16 * t);
-      const float* src = base + tap[t];
-#pragma GCC unroll 16
-      for (int u = 0; u < R * W; ++u)
-        acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * ((u / W) * ld + u % W)), wv, acc[u]);
-    }
-    float* dst = out + 16 * oy * ld;
-#pragma GCC unroll 16
-    for (int u = 0; u < R * W; ++u) _mm512_store_ps(dst + 16 * ((u / W) * ld + u % W), acc[u]);
-  }
-  for (; oy < rows; ++oy) {  // fewer than R rows left: one at a time
-    __m512 acc[W];
-    for (int u = 0; u < W; ++u) acc[u] = bias;
-    const float* base = phases + 16 * oy * ld;
-#pragma GCC unroll 25
-    for (int t = 0; t < K * K; ++t) {
-      const __m512 wv = _mm512_load_ps(wl + 16 * t);
-      const float* src = base + tap[t];
-#pragma GCC unroll 16
-      for (int u = 0; u < W; ++u) acc[u] = _mm512_fmadd_ps(_mm512_load_ps(src + 16 * u), wv, acc[u]);
-    }
-#pragma GCC unroll 16
-    for (int u = 0; u < W; ++u) _mm512_store_ps(out + 16 * (oy * ld + u), acc[u]);
-  }
+  for (; oy + R <= rows; oy += R) lanes_row_block<K, W, R>(phases, tap, wl, bias, oy, ld, out);
+  for (; oy < rows; ++oy) lanes_row_block<K, W, 1>(phases, tap, wl, bias, oy, ld, out);
 }
 
 template <int K>

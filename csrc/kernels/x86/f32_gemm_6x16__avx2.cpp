@@ -1,9 +1,12 @@
 // AVX2+FMA f32 GEMM microkernel, tile 6 rows x 16 columns (12 ymm accumulators,
 // 2 ymm for the B row, 1 for the broadcast A value). Layouts: kernels/gemm.h.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx2.
+// ISA file: only intrinsics, C headers and plain-data headers, everything in
+// edgecnn::avx2.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels/gemm_rows.h"
 
 namespace edgecnn {
 namespace avx2 {
@@ -14,18 +17,6 @@ inline __m256i first_lanes(size_t count) {
   const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
 }
-
-// Row k of B: b + k*ldb (packed or strided), or base + koff[k] (indirect).
-struct StridedRows {
-  const float* b;
-  size_t ldb;
-  const float* row(size_t k) const { return b + k * ldb; }
-};
-struct IndirectRows {
-  const float* base;
-  const int64_t* koff;
-  const float* row(size_t k) const { return base + koff[k]; }
-};
 
 // kAccumulate: C += A·B, else C = bias + A·B.
 template <bool kAccumulate, class Rows>

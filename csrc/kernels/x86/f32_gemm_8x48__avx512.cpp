@@ -5,10 +5,13 @@
 // few panels carry padding rows. Partial tiles run a variant computing only
 // their rows and 16-column vectors (the last one under a lane mask), so a
 // narrow edge costs its own width, not the full tile's. Layouts: kernels/gemm.h.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+// ISA file: only intrinsics, C headers and plain-data headers, everything in
+// edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels/gemm_rows.h"
 
 namespace edgecnn {
 namespace avx512 {
@@ -19,18 +22,6 @@ constexpr size_t kMR = 8, kNR = 48;
 inline __mmask16 first_lanes(size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
-
-// Row k of B: b + k*ldb (packed or strided), or base + koff[k] (indirect).
-struct StridedRows {
-  const float* b;
-  size_t ldb;
-  const float* row(size_t k) const { return b + k * ldb; }
-};
-struct IndirectRows {
-  const float* base;
-  const int64_t* koff;
-  const float* row(size_t k) const { return base + koff[k]; }
-};
 
 // Rows [0, R) and vectors [0, V) of one tile; the last vector holds
 // nb - 16*(V-1) columns, all 16 when kFull (then no load or store is

@@ -3,10 +3,13 @@
 // accumulators, 24 FMAs per k step against 3 vector loads and 8 broadcasts.
 // Partial tiles run variants with fewer channel vectors (the last one under
 // a lane mask) and fewer pixels.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+// ISA file: only intrinsics, C headers and plain-data headers, everything in
+// edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels/gemm_rows.h"
 
 namespace edgecnn {
 namespace avx512 {
@@ -17,18 +20,6 @@ constexpr size_t kMR = 48, kNR = 8;
 inline __mmask16 first_lanes(size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
-
-// Row k of B: b + k*ldb, or base + koff[k] (indirect).
-struct StridedRows {
-  const float* b;
-  size_t ldb;
-  const float* row(size_t k) const { return b + k * ldb; }
-};
-struct IndirectRows {
-  const float* base;
-  const int64_t* koff;
-  const float* row(size_t k) const { return base + koff[k]; }
-};
 
 // V channel vectors (the last holding mr - 16*(V-1) channels), J pixels.
 template <int V, int J, class Rows>

@@ -12,16 +12,12 @@
 //    16*m consecutive pixels by permutes (32-bit pairs, then 64-bit pairs).
 // Partial steps (fewer than 16 tiles, or the last output column) run under
 // lane masks, so nothing past the contract's columns is read or written.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+// ISA file: only intrinsics, C headers, plain-data and AVX-512-only headers,
+// everything in edgecnn::avx512.
 #include <immintrin.h>
 #include <stdint.h>
 
-
-// GCC 12 flags the deliberately undefined pass-through operand inside its own
-// _mm512_alignr_epi32 (avx512fintrin.h) as maybe-uninitialized.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 namespace edgecnn {
 namespace avx512 {
