@@ -41,9 +41,9 @@
 
 #include "core/aligned_buffer.h"
 #include "kernels/dwconv.h"
-#include "kernels/transpose.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
+#include "kernels/transpose.h"
 #include "kernels/winograd.h"
 #include "ops/activation.h"
 #include "ops/gemm_driver.h"
@@ -65,6 +65,8 @@ constexpr int64_t kWinoTiles = 48;
 // buffer (16 channels per element) holds about this many elements (64 KiB),
 // so that a band's scratch stays in L2.
 constexpr int64_t kDwLanesBandElements = 1024;
+// 3x3 stride-2 depthwise with outputs at least this wide stays plane by
+// plane (the AVX-512 per-plane kernel reads such rows in place).
 constexpr int64_t kDwPlaneStride2MinWidth = 24;
 
 // The direct path works band by band of output rows. A band's input is
@@ -184,7 +186,8 @@ class ConvOp final : public Op {
     if (prefer_channel_lanes()) {
       path_ = ConvPath::kChannels;
       cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
-      for (int64_t g = 0; g < groups_; ++g) packed_.push_back(cgemm_.pack_weights(weights + g * out_cg_ * depth_, depth_));
+      for (int64_t g = 0; g < groups_; ++g)
+        packed_.push_back(cgemm_.pack_weights(weights + g * out_cg_ * depth_, depth_));
       scratch_bytes_ = cgemm_.scratch_bytes();
       return;
     }

@@ -186,13 +186,13 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
         const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
           kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * kc * kPanelPixels,
-                  kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt, bias && k0 == 0 ? bias + p * mr : nullptr,
-                  k0 > 0);
+                  kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
+                  bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0);
       }
     }
     // T (pixels x channels) into Y (channels x pixels).
-    transpose_->fn(static_cast<size_t>(nc), static_cast<size_t>(m1 - m0), t, static_cast<size_t>(ldt), y + m0 * ldy + n0,
-                   static_cast<size_t>(ldy));
+    transpose_->fn(static_cast<size_t>(nc), static_cast<size_t>(m1 - m0), t, static_cast<size_t>(ldt),
+                   y + m0 * ldy + n0, static_cast<size_t>(ldy));
     if (epilogue) epilogue->apply(m0, m1 - m0, n0, nc);
   });
 }

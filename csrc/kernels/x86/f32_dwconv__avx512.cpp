@@ -315,8 +315,8 @@ constexpr LanesRowsFn<K> kLanesRows[16] = {
 // channels: filled by transposing 16 pixels x 16 channels at a time (flat
 // over the dense input plane, so no lanes idle on narrow rows), convolved
 // over the flat index like the per-plane kernels (16 elements in flight,
-// aligned loads), activated in place, transposed back 16 output pixels at a
-// time.
+// aligned loads; maps up to 16 wide by rows of exactly out_w elements),
+// activated in place, transposed back 16 output pixels at a time.
 template <int K, int S>
 void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_t x_plane, const float* w,
                   const float* bias, const ActivationSpec* act, F32ActivationFn act_fn, float* scratch, float* y,
@@ -364,7 +364,8 @@ void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_
   // Up to 16 pixels from flat index p = iy*in_w + ix on, any rows.
   auto scatter_pixels = [&](int64_t p, int64_t n, int64_t iy, int64_t ix) {
     __m512 v[16];
-    for (int64_t j = 0; j < 16; ++j) v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
+    for (int64_t j = 0; j < 16; ++j)
+      v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
     transpose16(v);
     int64_t ro = row_offset(iy);
     for (int64_t i = 0; i < n; ++i) {
