@@ -457,14 +457,18 @@ void dwconv_lanes(const DwconvPlane* g, int64_t channels, const float* x, int64_
       tap[ky * K + kx] = 16 * (((r % S) * S + c % S) * stride + (r / S) * ld + c / S);
     }
   if (out_w <= 16) {
+    // Only the out_w elements of each row are computed (and activated).
     kLanesRows<K>[out_w - 1](phases, tap, wl, bv, g->out_h, ld, out);
+    if (act_fn != NULL)
+      for (int64_t oy = 0; oy < g->out_h; ++oy)
+        act_fn(act, out + 16 * oy * ld, out + 16 * oy * ld, static_cast<size_t>(16 * out_w));
   } else {
     int64_t q = 0;
     for (; q + 16 <= count; q += 16) lanes_block<K, 16>(phases, tap, wl, bv, q, out);
     for (; q + 4 <= count; q += 4) lanes_block<K, 4>(phases, tap, wl, bv, q, out);
     for (; q < count; ++q) lanes_block<K, 1>(phases, tap, wl, bv, q, out);
+    if (act_fn != NULL) act_fn(act, out, out, static_cast<size_t>(16 * count));
   }
-  if (act_fn != NULL) act_fn(act, out, out, static_cast<size_t>(16 * count));
 
   // Output pixel (oy, ox) is element oy*ld + ox of out.
   int64_t oy = 0, ox = 0;
