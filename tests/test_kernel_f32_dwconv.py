@@ -84,3 +84,69 @@ def test_kernel_names_say_isa_and_window(isa):
     for k, s in WINDOWS:
         name = edgecnn._core.f32_dwconv_kernel_name(isa, k, s)
         assert name == f"f32_dwconv_{k}x{k}s{s}__{isa}", name
+
+
+# The channel-lane kernels (kernels/f32_dwconv_lanes.inc): up to 16 channels
+# per call, each against the float64 reference above. Tiers without one
+# must report none (the op then runs the per-plane kernels tested above).
+ACT_REFERENCE = {0: lambda y: y, 1: lambda y: np.maximum(y, 0.0), 2: lambda y: np.clip(y, 0.0, 6.0),
+                 4: lambda y: y / (1.0 + np.exp(-y))}
+
+
+def check_lanes(isa, k, s, c, h, wd, pads, rng, d=1, act=0):
+    x = rng.standard_normal((c, h, wd)).astype(np.float32)
+    w = rng.standard_normal((c, k, k)).astype(np.float32)
+    bias = rng.standard_normal(c).astype(np.float32)
+    got = edgecnn._core.kernel_f32_dwconv_lanes(isa, k, s, x, w, bias, list(pads), d, act)
+    name = edgecnn._core.f32_dwconv_lanes_kernel_name(isa)
+    for j in range(c):
+        ref = ACT_REFERENCE[act](reference(x[j], w[j], bias[j], s, pads, d))
+        case = f"{name} k={k} s={s} channel {j}/{c} x=({h},{wd}) pads={pads} dilation={d} activation={act}"
+        assert got[j].shape == ref.shape, f"{case}: shape {got[j].shape} != {ref.shape}"
+        err = np.abs(got[j] - ref)
+        tol = 1e-5 * k * max(1.0, float(np.abs(ref).max()))
+        assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
+
+
+def lanes_or_none(isa):
+    name = edgecnn._core.f32_dwconv_lanes_kernel_name(isa)
+    if name is None:
+        with pytest.raises(ValueError, match="no channel-lane kernel"):
+            edgecnn._core.kernel_f32_dwconv_lanes(isa, 3, 1, np.zeros((1, 3, 3), np.float32),
+                                                   np.zeros((1, 3, 3), np.float32), np.zeros(1, np.float32),
+                                                   [1, 1, 1, 1])
+    return name
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_lanes_width_boundaries(isa, k, s, rng):
+    # Output widths around 16 (rows of exactly out_w up to 16, the flat index
+    # past it), input widths around 16 and 32 (a flat fill of narrow planes,
+    # 16*s-pixel row chunks and their partial tails), channel counts around
+    # the 16 lanes, every activation the kernel applies inside.
+    if lanes_or_none(isa) is None:
+        return
+    for ow in (1, 2, 7, 15, 16, 17, 31, 33):
+        for pad in (0, k // 2):
+            wd = (ow - 1) * s + k - 2 * pad
+            if wd < 1:
+                continue
+            for c, act in ((1, 0), (15, 1), (16, 4), (9, 2)):
+                check_lanes(isa, k, s, c, 4 + s, wd, (pad, pad, pad, pad), rng, act=act)
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_lanes_paddings_and_dilations(isa, k, s, rng):
+    # Asymmetric and oversized padding (whole padding rows and columns of
+    # the phase planes), inputs taller than any window reads (rows the fill
+    # must skip), dilations 2 and 3.
+    if lanes_or_none(isa) is None:
+        return
+    for pads in ((0, 0, 0, 0), (1, 0, 0, 1), (2, 0, 1, 2), (k, k, k, k), (0, 3, 2, 0)):
+        for h, wd in ((k, k), (9, 14), (13, 40), (3 + k, 33)):
+            if h + pads[0] + pads[2] >= k and wd + pads[1] + pads[3] >= k:
+                check_lanes(isa, k, s, 16, h, wd, pads, rng)
+    for d in (2, 3):
+        span = (k - 1) * d + 1
+        for h, wd in ((span, span), (20, 33), (33, 17)):
+            check_lanes(isa, k, s, 11, h, wd, ((k // 2) * d,) * 4, rng, d=d, act=1)

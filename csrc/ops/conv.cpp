@@ -682,7 +682,8 @@ class ConvOp final : public Op {
             // The next tile's B rows, one line per 16 floats (see pw_prefetch_).
             if (pw_prefetch_ && p + nr < p1)
               for (int64_t k = 0; k < depth_; ++k)
-                for (int64_t l = 0; l < nr; l += 16) __builtin_prefetch(x + koff_[k] + p + nr + l, 0, 3);
+                for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16)
+                  __builtin_prefetch(x + koff_[k] + l, 0, 3);
             for (int64_t q = q0; q < q1; ++q) {
               const int64_t row0 = q * mr;
               gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p,

@@ -131,23 +131,58 @@ py::tuple fma_probe(const std::string& isa, size_t iterations) {
 
 // Test hook: one channel through the depthwise kernel of `isa` for a k x k
 // window with stride s and the given pads (top, left, bottom, right).
+// The plane geometry of a k x k, stride s depthwise window over an in_h x
+// in_w plane with pads (top, left, bottom, right) and a dilation; `hook`
+// names the caller in errors.
+DwconvPlane dwconv_plane_for(const char* hook, int64_t in_h, int64_t in_w, int k, int s,
+                             const std::vector<int64_t>& pads, int64_t dilation) {
+  if (pads.size() != 4) throw ArgumentError(std::string(hook) + ": expects 4 pads");
+  if (dilation < 1) throw ArgumentError(std::string(hook) + ": dilation must be >= 1");
+  DwconvPlane plane{in_h, in_w, 0, 0, pads[0], pads[1], k, s, dilation};
+  const int64_t span = (k - 1) * dilation + 1;
+  if (in_h + pads[0] + pads[2] < span || in_w + pads[1] + pads[3] < span)
+    throw ArgumentError(std::string(hook) + ": the window does not fit");
+  plane.out_h = (in_h + pads[0] + pads[2] - span) / s + 1;
+  plane.out_w = (in_w + pads[1] + pads[3] - span) / s + 1;
+  return plane;
+}
+
 FloatArray kernel_f32_dwconv(const std::string& isa, int k, int s, const FloatArray& x, const FloatArray& w,
                              float bias, const std::vector<int64_t>& pads, int64_t dilation) {
   const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
   if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv: no kernel for this window and stride");
-  if (x.ndim() != 2 || w.ndim() != 2 || w.shape(0) != k || w.shape(1) != k || pads.size() != 4)
-    throw ArgumentError("kernel_f32_dwconv: expects x (H, W), w (k, k), 4 pads");
-  if (dilation < 1) throw ArgumentError("kernel_f32_dwconv: dilation must be >= 1");
-  DwconvPlane plane{x.shape(0), x.shape(1), 0, 0, pads[0], pads[1], k, s, dilation};
-  const int64_t span = (k - 1) * dilation + 1;
-  plane.out_h = (plane.in_h + pads[0] + pads[2] - span) / s + 1;
-  plane.out_w = (plane.in_w + pads[1] + pads[3] - span) / s + 1;
-  if (plane.in_h + pads[0] + pads[2] < span || plane.in_w + pads[1] + pads[3] < span)
-    throw ArgumentError("kernel_f32_dwconv: the window does not fit");
-  if (plane.out_h < 1 || plane.out_w < 1) throw ArgumentError("kernel_f32_dwconv: the window does not fit");
+  if (x.ndim() != 2 || w.ndim() != 2 || w.shape(0) != k || w.shape(1) != k)
+    throw ArgumentError("kernel_f32_dwconv: expects x (H, W), w (k, k)");
+  const DwconvPlane plane = dwconv_plane_for("kernel_f32_dwconv", x.shape(0), x.shape(1), k, s, pads, dilation);
   AlignedBuffer scratch(static_cast<size_t>(plane.scratch_floats()) * sizeof(float));
   FloatArray y({plane.out_h, plane.out_w});
   kernel->fn(&plane, x.data(), w.data(), bias, scratch.floats(), y.mutable_data());
+  return y;
+}
+
+// The channel-lane depthwise kernel of exactly `isa` (ArgumentError when the
+// tier has none) on x (C <= lanes, H, W) with w (C, k, k), bias (C) and
+// activation `kind` (an Activation value; 0: none) applied inside it.
+FloatArray kernel_f32_dwconv_lanes(const std::string& isa, int k, int s, const FloatArray& x, const FloatArray& w,
+                                   const FloatArray& bias, const std::vector<int64_t>& pads, int64_t dilation,
+                                   int kind) {
+  const Isa tier = cap_isa(parse_isa(isa));
+  const F32DwconvLanesKernel* kernel = f32_dwconv_lanes_kernel(tier);
+  if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv_lanes: the tier has no channel-lane kernel");
+  if ((k != 3 && k != 5) || (s != 1 && s != 2)) throw ArgumentError("kernel_f32_dwconv_lanes: k in {3, 5}, s in {1, 2}");
+  if (x.ndim() != 3 || x.shape(0) < 1 || x.shape(0) > kernel->lanes || w.ndim() != 3 || w.shape(0) != x.shape(0) ||
+      w.shape(1) != k || w.shape(2) != k || bias.ndim() != 1 || bias.shape(0) != x.shape(0))
+    throw ArgumentError("kernel_f32_dwconv_lanes: expects x (C <= lanes, H, W), w (C, k, k), bias (C,)");
+  if (kind < 0 || kind > static_cast<int>(Activation::kTanh))
+    throw ArgumentError("kernel_f32_dwconv_lanes: bad activation kind");
+  const DwconvPlane plane = dwconv_plane_for("kernel_f32_dwconv_lanes", x.shape(1), x.shape(2), k, s, pads, dilation);
+  const ActivationSpec act{static_cast<Activation>(kind), 0.0f, 6.0f};
+  const F32ActivationFn act_fn = kind == 0 ? nullptr : f32_activation_kernel(tier).fn;
+  AlignedBuffer scratch(static_cast<size_t>(dwconv_lanes_scratch_floats(&plane, kernel->lanes)) * sizeof(float));
+  const int64_t channels = x.shape(0);
+  FloatArray y({channels, plane.out_h, plane.out_w});
+  kernel->fn(&plane, channels, x.data(), plane.in_h * plane.in_w, w.data(), bias.data(), &act, act_fn,
+             scratch.floats(), y.mutable_data(), plane.out_h * plane.out_w);
   return y;
 }
 
@@ -332,6 +367,12 @@ PYBIND11_MODULE(_core, m) {
         py::arg("beta"), py::arg("x"));
   m.def("f32_activation_kernel_name",
         [](const std::string& isa) { return std::string(f32_activation_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_dwconv_lanes", &kernel_f32_dwconv_lanes, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
+        py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1, py::arg("activation") = 0);
+  m.def("f32_dwconv_lanes_kernel_name", [](const std::string& isa) -> py::object {
+    const F32DwconvLanesKernel* k = f32_dwconv_lanes_kernel(cap_isa(parse_isa(isa)));
+    return k == nullptr ? py::object(py::none()) : py::object(py::str(k->name));
+  });
   m.def("kernel_f32_dwconv", &kernel_f32_dwconv, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
         py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1);
   m.def("f32_dwconv_kernel_name", [](const std::string& isa, int k, int s) {
