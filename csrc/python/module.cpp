@@ -19,6 +19,7 @@
 #include "kernels/gemm_t.h"
 #include "kernels/im2col.h"
 #include "kernels/transpose.h"
+#include "kernels/winograd.h"
 #include "ops/gemm_driver.h"
 #include "ops/op.h"
 
@@ -257,6 +258,45 @@ FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const 
   return t;
 }
 
+// The Winograd F(m x m, 3x3) transform kernels of exactly `isa` (kernels/winograd.h).
+const F32WinoKernel& wino_kernel_for(const char* hook, const std::string& isa, int m) {
+  const F32WinoKernel* kernel = f32_wino_kernel(cap_isa(parse_isa(isa)), m);
+  if (kernel == nullptr) throw ArgumentError(std::string(hook) + ": the tier has no transforms for this tile size");
+  return *kernel;
+}
+
+// Input transform of `count` tiles of every channel of x (C, m+2, W), W >= m*count + 2:
+// returns V (nxi, C, count).
+FloatArray kernel_f32_wino_input(const std::string& isa, int m, const FloatArray& x, int64_t count) {
+  const F32WinoKernel& kernel = wino_kernel_for("kernel_f32_wino_input", isa, m);
+  if (x.ndim() != 3 || x.shape(1) != m + 2 || count < 1 || x.shape(2) < m * count + 2)
+    throw ArgumentError("kernel_f32_wino_input: expects x (C, m+2, >= m*count+2), count >= 1");
+  const int64_t channels = x.shape(0), nxi = (m + 2) * (m + 2);
+  FloatArray v({nxi, channels, count});
+  kernel.input(x.data(), x.shape(2), x.shape(1) * x.shape(2), channels, count, v.mutable_data(), channels * count,
+               count);
+  return v;
+}
+
+// Output transform of M (nxi, C, count) plus bias (C,) into the leading
+// `rows` x `cols` of a copy of y0 (C, rows, >= cols), its row stride the
+// width of y0.
+FloatArray kernel_f32_wino_output(const std::string& isa, int m, const FloatArray& mat, const FloatArray& bias,
+                                  int64_t rows, int64_t cols, const FloatArray& y0) {
+  const F32WinoKernel& kernel = wino_kernel_for("kernel_f32_wino_output", isa, m);
+  if (mat.ndim() != 3 || mat.shape(0) != (m + 2) * (m + 2) || bias.ndim() != 1 || bias.shape(0) != mat.shape(1) ||
+      rows < 1 || rows > m || cols < 1 || cols > m * mat.shape(2) || cols <= m * (mat.shape(2) - 1) ||
+      y0.ndim() != 3 || y0.shape(0) != mat.shape(1) || y0.shape(1) != rows || y0.shape(2) < cols)
+    throw ArgumentError("kernel_f32_wino_output: expects M (nxi, C, count), bias (C,), rows <= m, "
+                        "m*(count-1) < cols <= m*count, y0 (C, rows, >= cols)");
+  const int64_t channels = mat.shape(1), count = mat.shape(2);
+  FloatArray y({y0.shape(0), y0.shape(1), y0.shape(2)});
+  std::copy(y0.data(), y0.data() + y0.size(), y.mutable_data());
+  kernel.output(mat.data(), channels * count, count, channels, bias.data(), count, rows, cols, y.mutable_data(),
+                rows * y0.shape(2), y0.shape(2));
+  return y;
+}
+
 // The indirect channel-lane kernel of `isa`: B[k][j] = base[koff[k] + j],
 // T (N x M) = (W · B)^T + bias, or t0 + (W · B)^T when t0 is given.
 FloatArray kernel_f32_igemm_t(const std::string& isa, const FloatArray& w, const FloatArray& base,
@@ -388,6 +428,13 @@ PYBIND11_MODULE(_core, m) {
         [](const std::string& isa) { return std::string(f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_igemm_t", &kernel_f32_igemm_t, py::arg("isa"), py::arg("w"), py::arg("base"), py::arg("koff"),
         py::arg("n"), py::arg("bias"), py::arg("t0") = py::none());
+  m.def("kernel_f32_wino_input", &kernel_f32_wino_input, py::arg("isa"), py::arg("m"), py::arg("x"), py::arg("count"));
+  m.def("kernel_f32_wino_output", &kernel_f32_wino_output, py::arg("isa"), py::arg("m"), py::arg("mat"),
+        py::arg("bias"), py::arg("rows"), py::arg("cols"), py::arg("y0"));
+  m.def("f32_wino_kernel_name", [](const std::string& isa, int m) -> py::object {
+    const F32WinoKernel* k = f32_wino_kernel(cap_isa(parse_isa(isa)), m);
+    return k == nullptr ? py::object(py::none()) : py::object(py::str(k->name));
+  });
   m.def("kernel_f32_transpose", &kernel_f32_transpose, py::arg("isa"), py::arg("src"), py::arg("rows"),
         py::arg("cols"), py::arg("dst0"));
   m.def("f32_transpose_kernel_name",
