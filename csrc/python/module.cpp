@@ -170,7 +170,8 @@ FloatArray kernel_f32_dwconv_lanes(const std::string& isa, int k, int s, const F
   const Isa tier = cap_isa(parse_isa(isa));
   const F32DwconvLanesKernel* kernel = f32_dwconv_lanes_kernel(tier);
   if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv_lanes: the tier has no channel-lane kernel");
-  if ((k != 3 && k != 5) || (s != 1 && s != 2)) throw ArgumentError("kernel_f32_dwconv_lanes: k in {3, 5}, s in {1, 2}");
+  if ((k != 3 && k != 5) || (s != 1 && s != 2))
+    throw ArgumentError("kernel_f32_dwconv_lanes: k in {3, 5}, s in {1, 2}");
   if (x.ndim() != 3 || x.shape(0) < 1 || x.shape(0) > kernel->lanes || w.ndim() != 3 || w.shape(0) != x.shape(0) ||
       w.shape(1) != k || w.shape(2) != k || bias.ndim() != 1 || bias.shape(0) != x.shape(0))
     throw ArgumentError("kernel_f32_dwconv_lanes: expects x (C <= lanes, H, W), w (C, k, k), bias (C,)");
