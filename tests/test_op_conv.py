@@ -202,6 +202,20 @@ def test_direct_convolution(isa, rng, tmp_path, stride, dilation, width):
                   case=f"direct s={stride} d={dilation} w={width}")
 
 
+def test_tall_dilated_window(isa, rng, tmp_path):
+    # A dilation far taller than the input (a fuzzed model's shape, scaled
+    # down): the direct path's band copies would repeat the padded input for
+    # every output row, so the layer runs im2col (the replayed fuzz file in
+    # tests/fuzz_regressions/ is the timing case); here, its results.
+    c_in, c_out = 3, 40
+    wt = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(c_out).astype(np.float32)
+    x = rng.standard_normal((1, c_in, 8, 8)).astype(np.float32)
+    attrs = {"strides": [2, 2], "dilations": [2000, 2], "pads": [2, 2, 4100, 2]}
+    assert_parity(conv_model((1, c_in, 8, 8), wt, b, attrs, ACTIVATIONS["relu"]), x, isa, tmp_path,
+                  case="tall dilated window 3->40 dilations (2000, 2)")
+
+
 @pytest.mark.parametrize("c_in,c_out", [(1, 1), (7, 47), (33, 48), (120, 49), (1152, 100)])
 def test_one_pixel_maps(isa, rng, tmp_path, c_in, c_out):
     # 1x1 convolution of a 1x1 map (squeeze-and-excitation): the GEMV path,

@@ -197,10 +197,7 @@ class ConvOp final : public Op {
       plan_winograd(weights, ctx.num_threads);
       return;
     }
-    if (path_ == ConvPath::kGeneral && prefer_direct()) {
-      path_ = ConvPath::kDirect;
-      plan_direct(ctx.num_threads);
-    }
+    if (path_ == ConvPath::kGeneral && prefer_direct() && plan_direct(ctx.num_threads)) path_ = ConvPath::kDirect;
     // 1x1 with stride (ResNet's downsampling): the strided pixels are
     // gathered once into scratch, then it is a pointwise convolution.
     subsampled_ = path_ == ConvPath::kGeneral && win_.kh == 1 && win_.kw == 1 && groups_ == 1 &&
@@ -385,7 +382,11 @@ class ConvOp final : public Op {
     return groups_ == 1 && win_.sh <= 2 && win_.sw <= 2 && (win_.kh > 1 || win_.kw > 1);
   }
 
-  void plan_direct(int num_threads) {
+  // Plans the direct path; false (nothing planned) when its band copies
+  // would move far more data than im2col: every band copies `reach` extra
+  // rows, so a tall dilated window (a fuzzed model: dilation 9730 over
+  // 21762 output rows) would copy the input once per output row.
+  bool plan_direct(int num_threads) {
     const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
     const int64_t reach = (win_.kh - 1) * win_.dh / sh;
     pad_.ld = out_w_ + (win_.kw - 1) * win_.dw / sw;
@@ -394,7 +395,12 @@ class ConvOp final : public Op {
     const int64_t row_floats = in_c_ * sh * sw * pad_.ld;
     int64_t band = std::max<int64_t>(1, (int64_t{64} * 1024) / std::max<int64_t>(row_floats, 1) - reach);
     if (num_threads > 1) band = std::min(band, std::max<int64_t>(1, out_h_ / (2 * num_threads)));
-    pad_.band = std::min(band, out_h_);
+    band = std::min(band, out_h_);
+    const double copied = static_cast<double>((out_h_ + band - 1) / band) * static_cast<double>(band + reach) *
+                          static_cast<double>(row_floats);
+    const double im2col = static_cast<double>(depth_) * static_cast<double>(out_h_ * out_w_);
+    if (copied > 4.0 * im2col) return false;
+    pad_.band = band;
     pad_.rows = pad_.band + reach;
     pad_.phase_stride = pad_.rows * pad_.ld;
     pad_.chan_stride = sh * sw * pad_.phase_stride;
@@ -426,6 +432,7 @@ class ConvOp final : public Op {
       pad_.output_bytes = round_up(static_cast<size_t>(pad_.band * out_w_ * ldt) * sizeof(float), 64);
     }
     scratch_bytes_ = static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
+    return true;
   }
 
   // Winograd layout, tile size m = wino_->m, nxi = (m + 2)^2 frequencies.
