@@ -214,6 +214,13 @@ def test_tall_dilated_window(isa, rng, tmp_path):
     attrs = {"strides": [2, 2], "dilations": [2000, 2], "pads": [2, 2, 4100, 2]}
     assert_parity(conv_model((1, c_in, 8, 8), wt, b, attrs, ACTIVATIONS["relu"]), x, isa, tmp_path,
                   case="tall dilated window 3->40 dilations (2000, 2)")
+    # Depthwise: the channel-lane kernel's bands would each fill the window's
+    # 600-row reach (2708 bands), so the plane kernels run instead.
+    wt = rng.standard_normal((16, 1, 3, 3)).astype(np.float32)
+    x = rng.standard_normal((1, 16, 8, 8)).astype(np.float32)
+    attrs = {"group": 16, "dilations": [300, 300], "pads": [300, 300, 3000, 300]}
+    assert_parity(conv_model((1, 16, 8, 8), wt, None, attrs, ACTIVATIONS["relu"]), x, isa, tmp_path,
+                  case="tall dilated depthwise window, dilation 300")
 
 
 @pytest.mark.parametrize("c_in,c_out", [(1, 1), (7, 47), (33, 48), (120, 49), (1152, 100)])

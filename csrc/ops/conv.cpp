@@ -155,9 +155,20 @@ class ConvOp final : public Op {
         size_t floats = static_cast<size_t>(dw_plane_.scratch_floats());
         if (dw_lanes_ != nullptr) {
           plan_dw_bands();
+          // Each band's phase planes repeat the window's reach in rows; a
+          // dilation taller than the bands would fill them once per band
+          // (the plane kernels fill each plane once): lanes only while the
+          // bands' planes add up to at most 4 planes.
+          double band_floats = 0.0;
+          for (const auto& band : dw_bands_) band_floats += static_cast<double>(band.plane.scratch_floats());
+          if (band_floats > 4.0 * static_cast<double>(dw_plane_.scratch_floats())) {
+            dw_lanes_ = nullptr;
+            dw_bands_.clear();
+          }
+        }
+        if (dw_lanes_ != nullptr)
           for (const auto& band : dw_bands_)
             floats = std::max(floats, static_cast<size_t>(dwconv_lanes_scratch_floats(&band.plane, dw_lanes_->lanes)));
-        }
         scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * round_up(floats * sizeof(float), 64);
       }
       return;
