@@ -38,3 +38,30 @@ def test_rows(isa, rng, sw, nr):
                     case = f"{name} plane={plane.shape} out_w={out_w} sw={sw} off=({y_off},{x_off}) n0={n0} nc={nc} nr={nr}"
                     assert np.array_equal(got, ref, equal_nan=True), f"{case}: first mismatch at " \
                         f"{np.argwhere(~((got == ref) | (np.isnan(got) & np.isnan(ref))))[0]}"
+
+
+def phase_reference(x, pad_left, sw, ld):
+    out = np.full((sw, ld + 16), np.nan, np.float32)
+    for px in range(sw):
+        for c in range(ld):
+            ix = c * sw + px - pad_left
+            out[px, c] = x[ix] if 0 <= ix < len(x) else 0.0
+    return out
+
+
+@pytest.mark.parametrize("sw", [1, 2, 3])
+def test_phase_rows(isa, rng, sw):
+    """The direct path's band copy: widths and phase-row lengths at the vector
+    steps (8, 16) +-1, pads that start the row in the padding, and rows that
+    end past the input (right padding) or stop short of it."""
+    name = edgecnn._core.f32_im2col_kernel_name(isa)
+    for in_w in (1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 56, 161):
+        x = rng.standard_normal(in_w).astype(np.float32)
+        full = (in_w + sw - 1) // sw
+        for pad_left in (0, 1, 2, 3):
+            for ld in sorted({1, 7, 8, 9, 15, 16, 17, 33, full, full + 1, full + 2, full + pad_left}):
+                got = edgecnn._core.kernel_f32_im2col_phase_row(isa, x, pad_left, sw, ld)
+                ref = phase_reference(x, pad_left, sw, ld)
+                same = (got == ref) | (np.isnan(got) & np.isnan(ref))
+                assert same.all(), f"{name} in_w={in_w} pad_left={pad_left} sw={sw} ld={ld}: first mismatch " \
+                    f"(phase, column) {tuple(np.argwhere(~same)[0])}"

@@ -480,7 +480,6 @@ class ConvOp final : public Op {
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + wino_block_ - 1) / wino_block_;
     const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
     const int64_t tm = wino_->m, nxi = static_cast<int64_t>(wino_u_.size());  // tile size, frequencies
-    const int64_t one_panel = (plane + 63) / 64 * 64;  // im2col panel width: a multiple of every vector width
     float* padded = ctx.scratch;
     const float* r_all = has_residual_ ? ctx.inputs[3] : nullptr;
     const bool epilogue = act_.kind() != Activation::kNone || r_all != nullptr;
@@ -489,10 +488,8 @@ class ConvOp final : public Op {
       float* y = ctx.outputs[0] + n * out_c_ * pixels;
       const float* r = r_all ? r_all + n * out_c_ * pixels : nullptr;
       parallel_ranges(ctx.pool, in_c_, units_per_task(plane), [&](int64_t c0, int64_t c1) {
-        for (int64_t c = c0; c < c1; ++c) {
-          const Im2colRow row{x + c * in_h_ * in_w_, in_h_, in_w_, wino_ld_, 1, 1, -win_.pad_top, -win_.pad_left};
-          im2col_->fn(&row, 0, plane, one_panel, 0, padded + c * plane);
-        }
+        for (int64_t c = c0; c < c1; ++c)
+          copy_phase_planes(x + c * in_h_ * in_w_, -win_.pad_top, wino_rows_, wino_ld_, plane, padded + c * plane);
       });
       ctx.pool.run(blocks, [&](int64_t block, int thread) {
         float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
@@ -534,19 +531,30 @@ class ConvOp final : public Op {
     }
   }
 
-  // The input copy (layout above) of the band starting at output row oy0:
-  // each phase plane is the im2col row (kernels/im2col.h) of an "output" of
-  // rows x ld pixels, written as one panel.
+  // One channel plane x (in_h x in_w), zero-padded by the window's pads and
+  // split into its sh x sw stride phases (the layout at plan_direct; with
+  // stride 1, one padded plane): padded row t, input row iy0 + t, goes to
+  // row t / sh of the phase planes (t % sh, px), the phase plane (py, px)
+  // starting at dst + (py*sw + px)*phase_stride, `rows` rows of ld floats.
+  void copy_phase_planes(const float* x, int64_t iy0, int64_t rows, int64_t ld, int64_t phase_stride,
+                         float* dst) const {
+    const int64_t sh = win_.sh, sw = win_.sw;
+    for (int64_t t = 0; t < rows * sh; ++t) {
+      float* d = dst + t % sh * sw * phase_stride + t / sh * ld;
+      const int64_t iy = iy0 + t;
+      if (iy >= 0 && iy < in_h_) {
+        im2col_->phase_row(x + iy * in_w_, in_w_, win_.pad_left, sw, ld, phase_stride, d);
+      } else {
+        for (int64_t px = 0; px < sw; ++px) std::fill(d + px * phase_stride, d + px * phase_stride + ld, 0.0f);
+      }
+    }
+  }
+
+  // The input copy (layout above) of the band starting at output row oy0.
   void fill_band(const float* x, int64_t oy0, float* xp) const {
-    const int64_t sh = win_.sh, sw = win_.sw, plane = pad_.rows * pad_.ld;
-    const int64_t one_panel = (plane + 63) / 64 * 64;  // a multiple of every vector width
     for (int64_t c = 0; c < in_c_; ++c)
-      for (int64_t py = 0; py < sh; ++py)
-        for (int64_t px = 0; px < sw; ++px) {
-          const Im2colRow row{x + c * in_h_ * in_w_, in_h_, in_w_, pad_.ld, sh, sw, py + sh * oy0 - win_.pad_top,
-                              px - win_.pad_left};
-          im2col_->fn(&row, 0, plane, one_panel, 0, xp + c * pad_.chan_stride + (py * sw + px) * pad_.phase_stride);
-        }
+      copy_phase_planes(x + c * in_h_ * in_w_, win_.sh * oy0 - win_.pad_top, pad_.rows, pad_.ld, pad_.phase_stride,
+                        xp + c * pad_.chan_stride);
   }
 
   // One band of the direct path with the output channels in vector lanes

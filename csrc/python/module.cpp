@@ -238,6 +238,19 @@ FloatArray kernel_f32_im2col_row(const std::string& isa, const FloatArray& plane
   return out;
 }
 
+// Test hook: one input row into its sw phase rows (kernels/im2col.h); returns
+// (sw, ld + 16): each phase row with 16 columns past ld, which must stay NaN.
+FloatArray kernel_f32_im2col_phase_row(const std::string& isa, const FloatArray& x, int64_t pad_left, int64_t sw,
+                                       int64_t ld) {
+  if (x.ndim() != 1 || sw < 1 || ld < 1) throw ArgumentError("kernel_f32_im2col_phase_row: bad arguments");
+  const int64_t stride = ld + 16;
+  FloatArray out({sw, stride});
+  std::fill(out.mutable_data(), out.mutable_data() + sw * stride, std::numeric_limits<float>::quiet_NaN());
+  f32_im2col_kernel(cap_isa(parse_isa(isa))).phase_row(x.data(), x.shape(0), pad_left, sw, ld, stride,
+                                                       out.mutable_data());
+  return out;
+}
+
 // Test hook: T = t0 + (W · B)^T (or bias + (W · B)^T without t0) through the
 // channel-lane kernel of the most capable tier up to `isa`; T is (N, M).
 FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& bias,
@@ -422,6 +435,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("kernel_f32_im2col_row", &kernel_f32_im2col_row, py::arg("isa"), py::arg("plane"), py::arg("out_w"),
         py::arg("sh"), py::arg("sw"), py::arg("y_off"), py::arg("x_off"), py::arg("n0"), py::arg("nc"), py::arg("nr"));
+  m.def("kernel_f32_im2col_phase_row", &kernel_f32_im2col_phase_row, py::arg("isa"), py::arg("x"),
+        py::arg("pad_left"), py::arg("sw"), py::arg("ld"));
   m.def("f32_im2col_kernel_name", [](const std::string& isa) { return std::string(f32_im2col_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_gemm_t", &kernel_f32_gemm_t, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
         py::arg("t0") = py::none());

@@ -20,5 +20,14 @@ void f32_im2col_row(const Im2colRow* g, int64_t n0, int64_t nc, int64_t nr, int6
   }
 }
 
+void f32_im2col_phase_row(const float* x, int64_t in_w, int64_t pad_left, int64_t sw, int64_t ld,
+                          int64_t phase_stride, float* dst) {
+  for (int64_t px = 0; px < sw; ++px)
+    for (int64_t c = 0; c < ld; ++c) {
+      const int64_t ix = c * sw + px - pad_left;
+      dst[px * phase_stride + c] = ix >= 0 && ix < in_w ? x[ix] : 0.0f;
+    }
+}
+
 }  // namespace scalar
 }  // namespace edgecnn

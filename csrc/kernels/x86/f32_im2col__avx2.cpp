@@ -104,5 +104,36 @@ void f32_im2col_row(const Im2colRow* g, int64_t n0, int64_t nc, int64_t nr, int6
   }
 }
 
+// Vectors of 8 output columns from column 0 of every phase row; a vector
+// whose input columns [base, base + 8*sw) or output columns leave the row
+// goes column by column.
+void f32_im2col_phase_row(const float* x, int64_t in_w, int64_t pad_left, int64_t sw, int64_t ld,
+                          int64_t phase_stride, float* dst) {
+  const auto column = [&](int64_t px, int64_t c) {
+    const int64_t ix = c * sw + px - pad_left;
+    dst[px * phase_stride + c] = ix >= 0 && ix < in_w ? x[ix] : 0.0f;
+  };
+  for (int64_t c0 = 0; c0 < ld; c0 += 8) {
+    const int64_t base = c0 * sw - pad_left;
+    const bool whole = base >= 0 && base + 8 * sw <= in_w && c0 + 8 <= ld;
+    if (whole && sw == 1) {
+      _mm256_storeu_ps(dst + c0, _mm256_loadu_ps(x + base));
+    } else if (whole && sw == 2) {
+      // lo = x[base..base+8), hi = x[base+8..base+16): the shuffles pick
+      // the even (odd) lanes of each 128-bit half, the permute orders the
+      // halves.
+      const __m256 lo = _mm256_loadu_ps(x + base), hi = _mm256_loadu_ps(x + base + 8);
+      const __m256 even = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 odd = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+      _mm256_storeu_ps(dst + c0, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
+      _mm256_storeu_ps(dst + phase_stride + c0, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), 0xD8)));
+    } else {
+      const int64_t end = c0 + 8 < ld ? c0 + 8 : ld;
+      for (int64_t px = 0; px < sw; ++px)
+        for (int64_t c = c0; c < end; ++c) column(px, c);
+    }
+  }
+}
+
 }  // namespace avx2
 }  // namespace edgecnn

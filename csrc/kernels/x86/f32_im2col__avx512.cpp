@@ -90,5 +90,50 @@ void f32_im2col_row(const Im2colRow* g, int64_t n0, int64_t nc, int64_t nr, int6
   }
 }
 
+// Vectors of 16 output columns from column 0 of every phase row (the rows
+// have their own stride, so nothing aligns them to a block). A vector reads
+// input columns [base, base + 16*sw); lanes outside [0, in_w) are loaded as
+// zeros under the mask, lanes past ld are not stored.
+void f32_im2col_phase_row(const float* x, int64_t in_w, int64_t pad_left, int64_t sw, int64_t ld,
+                          int64_t phase_stride, float* dst) {
+  if (sw == 1) {
+    for (int64_t c0 = 0; c0 < ld; c0 += 16) {
+      const int64_t base = c0 - pad_left;
+      if (base >= 0 && base + 16 <= in_w && c0 + 16 <= ld) {
+        _mm512_storeu_ps(dst + c0, _mm512_loadu_ps(x + base));
+        continue;
+      }
+      const __mmask16 store = lanes_between(c0, 0, ld);
+      _mm512_mask_storeu_ps(dst + c0, store, _mm512_maskz_loadu_ps(lanes_between(base, 0, in_w) & store, x + base));
+    }
+    return;
+  }
+  if (sw == 2) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (int64_t c0 = 0; c0 < ld; c0 += 16) {
+      // Lane l of phase px is input column base + 2l + px.
+      const int64_t base = 2 * c0 - pad_left;
+      __m512 lo, hi;
+      if (base >= 0 && base + 32 <= in_w) {
+        lo = _mm512_loadu_ps(x + base);
+        hi = _mm512_loadu_ps(x + base + 16);
+      } else {
+        lo = _mm512_maskz_loadu_ps(lanes_between(base, 0, in_w), x + base);
+        hi = _mm512_maskz_loadu_ps(lanes_between(base + 16, 0, in_w), x + base + 16);
+      }
+      const __mmask16 store = lanes_between(c0, 0, ld);
+      _mm512_mask_storeu_ps(dst + c0, store, _mm512_permutex2var_ps(lo, even, hi));
+      _mm512_mask_storeu_ps(dst + phase_stride + c0, store, _mm512_permutex2var_ps(lo, odd, hi));
+    }
+    return;
+  }
+  for (int64_t px = 0; px < sw; ++px)  // wider strides: not on the direct path, kept exact
+    for (int64_t c = 0; c < ld; ++c) {
+      const int64_t ix = c * sw + px - pad_left;
+      dst[px * phase_stride + c] = ix >= 0 && ix < in_w ? x[ix] : 0.0f;
+    }
+}
+
 }  // namespace avx512
 }  // namespace edgecnn
