@@ -260,12 +260,15 @@ def test_direct_channel_lanes(isa, rng, tmp_path, c_out, threads):
 
 
 @pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3)])
-@pytest.mark.parametrize("k", [1, 3])
-def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):
+@pytest.mark.parametrize("k,stride", [(1, 1), (3, 1), (3, 2)])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k, stride, threads):
     # Small maps with many output channels: 1x1 takes the channel-lane GEMM
-    # (on tiers that have it), 3x3 the direct path with its discarded
-    # columns; channels around 16-lane vectors and 48-wide panels, K past one
-    # k block, with bias and a fused ReLU.
+    # (on tiers that have it), 3x3 the direct path, with channel lanes and
+    # one band per thread on AVX-512 (7x7 outputs and smaller), else its
+    # discarded columns; channels around 16-lane vectors and 48-wide panels
+    # (97: a masked last vector; 64: a 16-channel last panel), K past one k
+    # block, with bias and a fused ReLU.
     h, w = shape
     for c_in, c_out in ((300, 64), (40, 97), (16, 48)):
         wt = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32) * 0.1
@@ -275,9 +278,9 @@ def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k):
         def post(y):
             return [helper.make_node("Relu", [y], ["Y"], name="relu")], [], "Y"
 
-        attrs = {"pads": [k // 2] * 4}
-        assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, post), x, isa, tmp_path,
-                      case=f"channel lanes {c_in}->{c_out} {k}x{k} map={shape}")
+        attrs = {"pads": [k // 2] * 4, "strides": [stride, stride]}
+        assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, post), x, isa, tmp_path, num_threads=threads,
+                      case=f"channel lanes {c_in}->{c_out} {k}x{k}/{stride} map={shape} threads={threads}")
 
 
 @pytest.mark.parametrize("c_in,c_out", [(16, 16), (17, 33), (40, 24)])

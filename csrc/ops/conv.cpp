@@ -25,8 +25,9 @@
 //   direct     other windows with strides <= 2, when the estimate below
 //              favors it: a zero-padded, phase-split copy of the input,
 //              read in place by the indirect GEMM kernel (layout below);
-//              with at least 128 output channels on tiers with a
-//              channel-lane kernel, by its indirect form (run_direct_lanes).
+//              with at least 128 output channels, or on a small map
+//              (below), on tiers with a channel-lane kernel, by its
+//              indirect form (run_direct_lanes).
 //   general    im2col, written block by block straight into the panel
 //              layout of WeightGemm's B blocks (ops/gemm_driver.h).
 //   vector     1x1 on a one-pixel map (squeeze-and-excitation): the GEMV
@@ -34,6 +35,8 @@
 //   channels   small maps (7x7, 14x14) whose pixels fill vectors poorly:
 //              B blocks as for general (or 1x1 rows), multiplied by
 //              ChannelGemm with the vector lanes over output channels.
+//              Windows with strides <= 2 take the direct path's channel
+//              lanes instead.
 // All run against the weights packed at load; the epilogue (bias in the
 // kernel, then activation and residual) runs on each finished band.
 #include <algorithm>
@@ -194,7 +197,14 @@ class ConvOp final : public Op {
       packed_.push_back(std::move(wt));
       return;
     }
-    if (prefer_channel_lanes()) {
+    const bool channel_lanes = prefer_channel_lanes();
+    if (channel_lanes && prefer_direct() && plan_direct(ctx.num_threads, true)) {
+      path_ = ConvPath::kDirect;
+      packed_.push_back(cgemm_.pack_weights(weights, depth_));
+      transpose_ = &f32_transpose_kernel(ctx.isa);
+      return;
+    }
+    if (channel_lanes) {
       path_ = ConvPath::kChannels;
       cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
       for (int64_t g = 0; g < groups_; ++g)
@@ -355,7 +365,12 @@ class ConvOp final : public Op {
   //    direct on one layer whose weights stay cached, and 15% faster inside
   //    a network, where the weights (9 MiB for ResNet's layer4) stream from
   //    memory: it reads each weight once, in K blocks. From 14x14 (196
-  //    pixels, 94% of the lanes used) the others are faster.
+  //    pixels, 94% of the lanes used) the others are faster. For windows
+  //    with strides <= 2, the direct path's channel lanes with one band per
+  //    thread (each weight read once per thread): its padded copy replaces
+  //    im2col's K x N gather, which cost a quarter of a 3x3 stride-2
+  //    layer's time at 7x7 (layers 1.0-1.3x onnxruntime's time, from
+  //    1.3-3.2x; ResNet-18 5-6% faster at 1 and 2 threads).
   //  - larger windows with strides <= 2: direct, faster than im2col for
   //    every shape measured (no copy of K x N floats).
   //  - 1x1 with stride 2, strides > 2, grouped: im2col (the direct path's
@@ -397,7 +412,9 @@ class ConvOp final : public Op {
   // would move far more data than im2col: every band copies `reach` extra
   // rows, so a tall dilated window (a fuzzed model: dilation 9730 over
   // 21762 output rows) would copy the input once per output row.
-  bool plan_direct(int num_threads) {
+  // small_map (a map that prefers channel lanes): the channel-lane kernel,
+  // and one band per thread, so that each thread reads the weights once.
+  bool plan_direct(int num_threads, bool small_map = false) {
     const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
     const int64_t reach = (win_.kh - 1) * win_.dh / sh;
     pad_.ld = out_w_ + (win_.kw - 1) * win_.dw / sw;
@@ -406,6 +423,7 @@ class ConvOp final : public Op {
     const int64_t row_floats = in_c_ * sh * sw * pad_.ld;
     int64_t band = std::max<int64_t>(1, (int64_t{64} * 1024) / std::max<int64_t>(row_floats, 1) - reach);
     if (num_threads > 1) band = std::min(band, std::max<int64_t>(1, out_h_ / (2 * num_threads)));
+    if (small_map) band = (out_h_ + num_threads - 1) / num_threads;
     band = std::min(band, out_h_);
     const double copied = static_cast<double>((out_h_ + band - 1) / band) * static_cast<double>(band + reach) *
                           static_cast<double>(row_floats);
@@ -436,7 +454,7 @@ class ConvOp final : public Op {
     // output rows. Measured 4-12% faster than pixel lanes on stride-2 3x3
     // layers of 128 and 256 channels, slower with 32 and 64 (a 64-channel
     // layer is a 48- and a 16-channel panel).
-    direct_lanes_ = gemm_t_ != nullptr && out_c_ >= 128;
+    direct_lanes_ = gemm_t_ != nullptr && (out_c_ >= 128 || small_map);
     if (direct_lanes_) {
       cgemm_.plan(*gemm_t_, out_c_, depth_, pad_.band * out_w_, num_threads);
       const int64_t ldt = (out_c_ + gemm_t_->mr - 1) / gemm_t_->mr * gemm_t_->mr;
