@@ -32,3 +32,20 @@ def random_pool_case(rng, dilations: bool):
     lo = [d * (k - 1) + 1 for d, k in zip(dil, kernel)]
     h, w = (int(rng.integers(max(1, lo[i]), 24)) for i in range(2))
     return (int(rng.integers(1, 3)), int(rng.choice(CHANNELS)), h, w), attrs
+
+
+def stride2_column_cases(dilations: bool):
+    """Windows with stride 2 across, whose columns fold from the even/odd split
+    of each folded row: kernel widths 1-5, every left pad below the kernel,
+    widths around the 16-lane vector (odd and even), ceil_mode on and off."""
+    for kw in (1, 2, 3, 5):
+        for dw in ((1, 2) if dilations else (1,)):
+            for pad in range(kw):
+                for w in (dw * (kw - 1) + 1, 15, 16, 17, 33):
+                    if w < dw * (kw - 1) + 1 - pad:
+                        continue
+                    attrs = {"kernel_shape": [2, kw], "strides": [1, 2], "pads": [0, pad, 1, kw - 1 - pad],
+                             "ceil_mode": (kw + w) % 2}
+                    if dw > 1:
+                        attrs["dilations"] = [1, dw]
+                    yield (1, 3, 4, w), attrs

@@ -7,7 +7,7 @@ import pytest
 
 import edgecnn
 from parity import assert_parity
-from pool_cases import random_pool_case
+from pool_cases import random_pool_case, stride2_column_cases
 from single_node import onnx_node_model, single_node_ecnn
 
 
@@ -19,6 +19,13 @@ def test_random_windows(isa, rng, tmp_path):
         assert_parity(onnx_node_model("AveragePool", x_shape, attrs), x, isa, tmp_path,
                       case=f"case {i}: x={x_shape} {attrs}")
 
+
+
+def test_stride2_columns(isa, rng, tmp_path):
+    for x_shape, attrs in stride2_column_cases(dilations=False):
+        attrs = dict(attrs, count_include_pad=int(x_shape[3] % 2))
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        assert_parity(onnx_node_model("AveragePool", x_shape, attrs), x, isa, tmp_path, case=f"x={x_shape} {attrs}")
 
 @pytest.mark.parametrize("count_include_pad", [0, 1])
 @pytest.mark.parametrize("ceil_mode", [0, 1])

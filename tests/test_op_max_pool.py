@@ -6,7 +6,7 @@ import pytest
 
 import edgecnn
 from parity import assert_parity
-from pool_cases import random_pool_case
+from pool_cases import random_pool_case, stride2_column_cases
 from single_node import onnx_node_model, single_node_ecnn
 
 
@@ -15,6 +15,12 @@ def test_random_windows(isa, rng, tmp_path):
         x_shape, attrs = random_pool_case(rng, dilations=True)
         x = rng.standard_normal(x_shape).astype(np.float32)
         assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, case=f"case {i}: x={x_shape} {attrs}")
+
+
+def test_stride2_columns(isa, rng, tmp_path):
+    for x_shape, attrs in stride2_column_cases(dilations=True):
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, case=f"x={x_shape} {attrs}")
 
 
 @pytest.mark.parametrize("ceil_mode", [0, 1])

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/aligned_buffer.h"
+#include "kernels/im2col.h"
 #include "ops/parallel_for.h"
 #include "ops/window.h"
 
@@ -40,6 +41,11 @@ struct Pool2dGeometry {
   std::vector<PoolTaps> rows;  // one per output row
   std::vector<PoolTaps> cols;  // one per output column (AveragePool divisors)
   std::vector<PoolSpan> spans;  // one per kernel column
+  // Stride 2 across: the folded row is split into its even and odd columns
+  // (two rows of `half` floats, the im2col family's phase-row kernel), so
+  // that every kernel column folds a contiguous run instead of a strided one.
+  F32PhaseRowFn split_columns = nullptr;
+  int64_t half = 0;
 
   // Checks one 4-D input and one output, reads kernel_shape, strides, pads,
   // dilations (when allowed) and ceil_mode, and sets ctx.output_shapes.
@@ -48,13 +54,19 @@ struct Pool2dGeometry {
 
   // One plane: y[oy][ox] = fold, over the window's valid taps, of x[iy][ix],
   // starting from `init`. x is in_h x in_w, y out_h x out_w, row-major;
-  // `folded` holds in_w floats.
+  // `folded` holds row_floats() floats.
   template <class Fold>
   void run_plane(const float* x, float* y, float init, Fold fold, float* folded) const {
+    float* phases = folded + round_up(static_cast<size_t>(in_w), 16);  // even columns, then odd ones
     for (const PoolTaps& r : rows) {
-      if (r.begin < r.end) {
+      if (r.end - r.begin == 1) {
         std::copy(x + (r.origin + r.begin * win.dh) * in_w, x + (r.origin + r.begin * win.dh + 1) * in_w, folded);
-        for (int64_t ky = r.begin + 1; ky < r.end; ++ky) {
+      } else if (r.begin < r.end) {
+        // The first two rows fold in one pass (no copy of the first).
+        const float* row0 = x + (r.origin + r.begin * win.dh) * in_w;
+        const float* row1 = row0 + win.dh * in_w;
+        for (int64_t i = 0; i < in_w; ++i) folded[i] = fold(row0[i], row1[i]);
+        for (int64_t ky = r.begin + 2; ky < r.end; ++ky) {
           const float* row = x + (r.origin + ky * win.dh) * in_w;
           for (int64_t i = 0; i < in_w; ++i) folded[i] = fold(folded[i], row[i]);
         }
@@ -62,13 +74,19 @@ struct Pool2dGeometry {
         std::fill(folded, folded + in_w, init);
       }
       std::fill(y, y + out_w, init);
+      if (split_columns != nullptr) split_columns(folded, in_w, 0, 2, half, half, phases);
       for (int64_t kx = 0; kx < win.kw; ++kx) {
         const PoolSpan& s = spans[static_cast<size_t>(kx)];
         if (s.begin >= s.end) continue;
         const float* src = folded + s.begin * win.sw - win.pad_left + kx * win.dw;
         float* dst = y + s.begin;
         const int64_t n = s.end - s.begin;
-        if (win.sw == 1) {
+        if (split_columns != nullptr) {
+          // Input column 2*ox + q lives in phase q & 1, at ox + (q - (q & 1)) / 2.
+          const int64_t q = kx * win.dw - win.pad_left, phase = q & 1;
+          const float* run = phases + phase * half + s.begin + (q - phase) / 2;
+          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], run[i]);
+        } else if (win.sw == 1) {
           for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i]);
         } else {
           for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i * win.sw]);
@@ -78,9 +96,15 @@ struct Pool2dGeometry {
     }
   }
 
-  // Scratch bytes of run(): one folded row per thread.
+  // Floats of run_plane's `folded`: the folded row, then its two column
+  // phases when split.
+  size_t row_floats() const {
+    return round_up(static_cast<size_t>(in_w), 16) + (split_columns ? 2 * static_cast<size_t>(half) : 0);
+  }
+
+  // Scratch bytes of run(): one row_floats() buffer per thread.
   size_t scratch_bytes(int num_threads) const {
-    return static_cast<size_t>(num_threads) * round_up(static_cast<size_t>(in_w) * sizeof(float), 64);
+    return static_cast<size_t>(num_threads) * round_up(row_floats() * sizeof(float), 64);
   }
 
   // run_plane over every plane, in parallel when the job is large enough,
@@ -89,7 +113,7 @@ struct Pool2dGeometry {
   void run(const RunContext& ctx, float init, Fold fold, Finish finish) const {
     const int64_t per_task = units_per_task(out_h * (in_w * win.kh + out_w * win.kw));
     const int64_t tasks = (planes + per_task - 1) / per_task;
-    const size_t stride = round_up(static_cast<size_t>(in_w) * sizeof(float), 64) / sizeof(float);
+    const size_t stride = round_up(row_floats() * sizeof(float), 64) / sizeof(float);
     const float* x = ctx.inputs[0];
     float* y = ctx.outputs[0];
     ctx.pool.run(tasks, [&](int64_t t, int thread) {
