@@ -74,7 +74,8 @@ bool ThreadPool::pinning_enabled() {
   return enabled;
 }
 
-ThreadPool::ThreadPool(int num_threads) : num_threads_(std::max(1, num_threads)), spin_micros_(spin_micros()) {
+ThreadPool::ThreadPool(int num_threads)
+    : num_threads_(std::max(1, num_threads)), spin_micros_(spin_micros()), ranges_(static_cast<size_t>(num_threads_)) {
   workers_.reserve(num_threads_ - 1);
   for (int i = 1; i < num_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
   worker_cpus_.assign(workers_.size(), -1);
@@ -134,15 +135,19 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::drain(int thread_index) {
-  for (;;) {
-    int64_t i = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= task_count_) return;
-    try {
-      (*task_)(i, thread_index);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!error_) error_ = std::current_exception();
-      next_task_.store(task_count_, std::memory_order_relaxed);
+  for (int v = 0; v < num_threads_; ++v) {
+    TaskRange& range = ranges_[static_cast<size_t>((thread_index + v) % num_threads_)];
+    for (;;) {
+      const int64_t i = range.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= range.end) break;
+      try {
+        (*task_)(i, thread_index);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+        for (int t = 0; t < num_threads_; ++t)
+          ranges_[static_cast<size_t>(t)].next.store(ranges_[static_cast<size_t>(t)].end, std::memory_order_relaxed);
+      }
     }
   }
 }
@@ -175,9 +180,12 @@ void ThreadPool::run(int64_t task_count, const Task& task) {
   }
   std::lock_guard<std::mutex> run_lock(run_mutex_);
   task_ = &task;
-  task_count_ = task_count;
+  for (int t = 0; t < num_threads_; ++t) {
+    TaskRange& range = ranges_[static_cast<size_t>(t)];
+    range.next.store(task_count * t / num_threads_, std::memory_order_relaxed);
+    range.end = task_count * (t + 1) / num_threads_;
+  }
   error_ = nullptr;
-  next_task_.store(0, std::memory_order_relaxed);
   busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   {
     // Under the lock: a worker that checked generation_ and is about to sleep

@@ -86,9 +86,20 @@ class ThreadPool {
   std::condition_variable done_;
   // The job: written by run() before generation_ is bumped (release), read by
   // workers after they see the new generation (acquire).
+  // Thread t first takes the tasks of ranges_[t], the t-th of num_threads
+  // contiguous slices of [0, task_count), then claims what is left of the
+  // others'. With equal slices, thread t works on the same part of every
+  // layer's tensors (the same rows, tiles or channels), so the next layer
+  // mostly reads what this core wrote; a first-come split interleaves the
+  // tasks, and about half of every input then crosses between cores
+  // (between chiplets on a large CPU or a VM's host). A slow thread's tasks
+  // are still taken over.
+  struct alignas(64) TaskRange {
+    std::atomic<int64_t> next{0};  // the next unclaimed task (may run past end)
+    int64_t end = 0;
+  };
   const Task* task_ = nullptr;
-  int64_t task_count_ = 0;
-  std::atomic<int64_t> next_task_{0};
+  std::vector<TaskRange> ranges_;
   std::atomic<int> busy_workers_{0};
   std::atomic<uint64_t> generation_{0};
   bool stopping_ = false;
