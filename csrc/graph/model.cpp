@@ -10,6 +10,10 @@ namespace edgecnn {
 
 namespace {
 
+// Tensors placed inside another's memory start on a 64-byte boundary, as
+// the arena's buffers do.
+constexpr int64_t kArenaAlignFloats = 64 / sizeof(float);
+
 std::string node_label(const NodeDef& n, size_t index) {
   return "node " + std::to_string(index) + " ('" + n.name + "', " + n.op_type + ")";
 }
@@ -101,31 +105,105 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     scratch_bytes = std::max(scratch_bytes, step.op->scratch_bytes());
   }
 
-  // Buffers: every activation and graph input lives in the arena; a view's
-  // output joins the buffer of its input.
-  std::vector<int64_t> buffer_of(tensor_count, -1);
-  std::vector<BufferLifetime> buffers;
-  auto new_buffer = [&](size_t t, int64_t step) {
-    buffer_of[t] = static_cast<int64_t>(buffers.size());
-    buffers.push_back({static_cast<size_t>(num_elements(shapes_[t])) * sizeof(float), step, step});
+  // Placement: every activation and graph input lives in the arena, at
+  // element offset parent_offset[t] inside the memory of tensor parent[t]
+  // (itself, for a tensor with memory of its own: a root). A view's output
+  // is its input's memory; a Split's outputs and a Concat's inputs can be
+  // parts of the whole's memory (place_parts); those steps skip run().
+  std::vector<int64_t> parent(tensor_count, -1), parent_offset(tensor_count, 0);  // -1: not in the arena
+  std::vector<uint8_t> graph_input(tensor_count, 0);
+  for (int32_t t : def_.inputs) {
+    parent[t] = t;
+    graph_input[t] = 1;
+  }
+  const auto in_arena = [&](int32_t t) { return t >= 0 && parent[t] >= 0; };
+  const auto root_of = [&](int64_t t, int64_t* offset) {
+    *offset = 0;
+    for (; parent[t] != t; t = parent[t]) *offset += parent_offset[t];
+    return t;
   };
-  for (int32_t t : def_.inputs) new_buffer(t, -1);
+  const auto elements = [&](int64_t t) { return num_elements(shapes_[static_cast<size_t>(t)]); };
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
     const NodeDef& n = def_.nodes[i];
-    for (int32_t t : n.inputs)
-      if (t >= 0 && buffer_of[t] >= 0) buffers[buffer_of[t]].last_step = static_cast<int64_t>(i);
-    const bool share = steps_[i].op->is_view() && !n.inputs.empty() && n.inputs[0] >= 0 && buffer_of[n.inputs[0]] >= 0;
-    steps_[i].skip = share;
-    for (int32_t t : n.outputs) {
-      if (share) {
-        buffer_of[t] = buffer_of[n.inputs[0]];
-      } else {
-        new_buffer(t, static_cast<int64_t>(i));
-      }
+    const Op& op = *steps_[i].op;
+    for (int32_t t : n.outputs) parent[t] = t;
+    if (op.is_view() && !n.inputs.empty() && in_arena(n.inputs[0])) {
+      parent[n.outputs[0]] = n.inputs[0];
+      steps_[i].skip = true;
+      continue;
     }
+    const Op::PartsLayout parts = op.parts_layout();
+    if (parts.offsets.empty()) continue;
+    if (!parts.parts_are_inputs) {
+      // Split: each output inside the input, where 64-byte aligned.
+      bool aligned = in_arena(n.inputs[0]);
+      for (int64_t offset : parts.offsets) aligned = aligned && offset % kArenaAlignFloats == 0;
+      if (!aligned) continue;
+      for (size_t k = 0; k < n.outputs.size(); ++k) {
+        parent[n.outputs[k]] = n.inputs[0];
+        parent_offset[n.outputs[k]] = parts.offsets[k];
+      }
+      steps_[i].skip = true;
+      continue;
+    }
+    // Concat: each input's root moves inside the output, so that the input
+    // lands on its part. Every input must be an activation (no graph input:
+    // it is copied in before the first step), each once; inputs sharing a
+    // root (a Split's outputs) must agree on where it goes, and the roots'
+    // spans must fit the output without overlapping, 64-byte aligned.
+    const int32_t whole = n.outputs[0];
+    std::vector<std::pair<int64_t, int64_t>> moves;  // (place in the whole, root)
+    bool ok = true;
+    for (size_t k = 0; ok && k < n.inputs.size(); ++k) {
+      const int32_t t = n.inputs[k];
+      ok = in_arena(t) && std::count(n.inputs.begin(), n.inputs.end(), t) == 1;
+      if (!ok) break;
+      int64_t offset = 0;
+      const int64_t root = root_of(t, &offset);
+      const int64_t place = parts.offsets[k] - offset;
+      ok = !graph_input[root] && place >= 0 && place % kArenaAlignFloats == 0 &&
+           place + elements(root) <= elements(whole);
+      for (const auto& m : moves)
+        if (ok && m.second == root) ok = m.first == place;
+      if (ok) moves.push_back({place, root});
+    }
+    if (!ok) continue;
+    std::sort(moves.begin(), moves.end());
+    moves.erase(std::unique(moves.begin(), moves.end()), moves.end());
+    for (size_t k = 1; ok && k < moves.size(); ++k)
+      ok = moves[k - 1].first + elements(moves[k - 1].second) <= moves[k].first;
+    if (!ok) continue;
+    for (const auto& m : moves) {
+      parent[m.second] = whole;
+      parent_offset[m.second] = m.first;
+    }
+    steps_[i].skip = true;
   }
+
+  // One buffer per root, alive from the first step that writes any tensor
+  // inside it to the last step that reads one (graph outputs: to the end).
   const int64_t end_step = static_cast<int64_t>(def_.nodes.size());
-  for (int32_t t : def_.outputs) buffers[buffer_of[t]].last_step = end_step;
+  std::vector<int64_t> buffer_of(tensor_count, -1);
+  std::vector<BufferLifetime> buffers;
+  for (size_t t = 0; t < tensor_count; ++t)
+    if (parent[t] == static_cast<int64_t>(t)) {
+      buffer_of[t] = static_cast<int64_t>(buffers.size());
+      const int64_t step = graph_input[t] ? -1 : end_step;
+      buffers.push_back({static_cast<size_t>(elements(static_cast<int64_t>(t))) * sizeof(float), step, -1});
+    }
+  const auto touch = [&](int32_t t, int64_t step, bool writes) {
+    int64_t offset = 0;
+    BufferLifetime& b = buffers[static_cast<size_t>(buffer_of[root_of(t, &offset)])];
+    if (writes) b.first_step = std::min(b.first_step, step);
+    b.last_step = std::max(b.last_step, step);
+  };
+  for (size_t i = 0; i < def_.nodes.size(); ++i) {
+    for (int32_t t : def_.nodes[i].inputs)
+      if (in_arena(t)) touch(t, static_cast<int64_t>(i), false);
+    for (int32_t t : def_.nodes[i].outputs) touch(t, static_cast<int64_t>(i), true);
+  }
+  for (int32_t t : def_.inputs) touch(t, -1, true);
+  for (int32_t t : def_.outputs) touch(t, end_step, false);
   const MemoryPlan plan = plan_memory(buffers);
   const size_t scratch_offset = round_up(plan.arena_bytes, AlignedBuffer::kAlignment);
   if (scratch_offset > max_bytes || scratch_bytes > max_bytes - scratch_offset)
@@ -134,7 +212,12 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
   scratch_ = reinterpret_cast<float*>(arena_.data() + scratch_offset);
   tensor_data_.assign(tensor_count, nullptr);
   for (size_t t = 0; t < tensor_count; ++t)
-    if (buffer_of[t] >= 0) tensor_data_[t] = reinterpret_cast<float*>(arena_.data() + plan.offsets[buffer_of[t]]);
+    if (parent[t] >= 0) {
+      int64_t offset = 0;
+      const int64_t root = root_of(static_cast<int64_t>(t), &offset);
+      tensor_data_[t] = reinterpret_cast<float*>(arena_.data() + plan.offsets[static_cast<size_t>(buffer_of[root])]) +
+                        offset;
+    }
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
     const NodeDef& n = def_.nodes[i];
     for (int32_t t : n.inputs)

@@ -78,7 +78,7 @@ class Model {
     std::unique_ptr<Op> op;
     std::vector<const float*> inputs;
     std::vector<float*> outputs;
-    bool skip = false;  // a view whose output shares its input's buffer
+    bool skip = false;  // its outputs are placed in its inputs (views, Split) or its inputs in its output (Concat)
   };
 
   AlignedBuffer file_;

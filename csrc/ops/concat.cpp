@@ -29,6 +29,11 @@ class ConcatOp final : public Op {
     ctx.output_shapes = {out};
   }
 
+  PartsLayout parts_layout() const override {
+    if (parts_.outer != 1) return {};
+    return {std::vector<int64_t>(parts_.offset.begin(), parts_.offset.end() - 1), true};
+  }
+
   void run(const RunContext& ctx) const override { gather_parts(parts_, ctx.inputs, ctx.outputs[0], ctx.pool); }
 
  private:

@@ -83,6 +83,17 @@ class Op {
   // A view op's output has the same bytes as its input 0 (Reshape and
   // friends): the executor then shares the buffer and skips run().
   virtual bool is_view() const { return false; }
+  // An op that only moves data between one whole and its parts, each part
+  // one contiguous run of the whole (Concat and Split along an axis with
+  // nothing before it of extent > 1): the parts' element offsets in the
+  // whole, and whether the parts are the inputs (Concat) or the outputs
+  // (Split). The executor may then place the parts inside the whole's
+  // memory and skip run(). Empty offsets: no such layout.
+  struct PartsLayout {
+    std::vector<int64_t> offsets;
+    bool parts_are_inputs = false;
+  };
+  virtual PartsLayout parts_layout() const { return {}; }
 };
 
 // Creates the operator for op_type, or returns nullptr if there is none.

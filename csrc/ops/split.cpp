@@ -38,6 +38,11 @@ class SplitOp final : public Op {
     ctx.output_shapes = shapes;
   }
 
+  PartsLayout parts_layout() const override {
+    if (parts_.outer != 1) return {};
+    return {std::vector<int64_t>(parts_.offset.begin(), parts_.offset.end() - 1), false};
+  }
+
   void run(const RunContext& ctx) const override { scatter_parts(parts_, ctx.inputs[0], ctx.outputs, ctx.pool); }
 
  private:
