@@ -413,7 +413,9 @@ class ConvOp final : public Op {
   // rows, so a tall dilated window (a fuzzed model: dilation 9730 over
   // 21762 output rows) would copy the input once per output row.
   // small_map (a map that prefers channel lanes): the channel-lane kernel,
-  // and one band per thread, so that each thread reads the weights once.
+  // the whole map as one band, and the output channels split between the
+  // threads (direct_chunks_), so that the weights, which outweigh the map
+  // there, are read once in all (each thread copies the map for itself).
   bool plan_direct(int num_threads, bool small_map = false) {
     const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
     const int64_t reach = (win_.kh - 1) * win_.dh / sh;
@@ -423,7 +425,7 @@ class ConvOp final : public Op {
     const int64_t row_floats = in_c_ * sh * sw * pad_.ld;
     int64_t band = std::max<int64_t>(1, (int64_t{64} * 1024) / std::max<int64_t>(row_floats, 1) - reach);
     if (num_threads > 1) band = std::min(band, std::max<int64_t>(1, out_h_ / (2 * num_threads)));
-    if (small_map) band = (out_h_ + num_threads - 1) / num_threads;
+    if (small_map) band = out_h_;
     band = std::min(band, out_h_);
     const double copied = static_cast<double>((out_h_ + band - 1) / band) * static_cast<double>(band + reach) *
                           static_cast<double>(row_floats);
@@ -455,6 +457,7 @@ class ConvOp final : public Op {
     // layers of 128 and 256 channels, slower with 32 and 64 (a 64-channel
     // layer is a 48- and a 16-channel panel).
     direct_lanes_ = gemm_t_ != nullptr && (out_c_ >= 128 || small_map);
+    direct_chunks_ = direct_lanes_ && small_map ? std::min<int64_t>(num_threads, (out_c_ + 15) / 16) : 1;
     if (direct_lanes_) {
       cgemm_.plan(*gemm_t_, out_c_, depth_, pad_.band * out_w_, num_threads);
       const int64_t ldt = (out_c_ + gemm_t_->mr - 1) / gemm_t_->mr * gemm_t_->mr;
@@ -576,28 +579,32 @@ class ConvOp final : public Op {
   }
 
   // One band of the direct path with the output channels in vector lanes
-  // (channel-lane kernel, weights from ChannelGemm::pack_weights): taps in k
-  // blocks, each weight panel's block applied to every output row of the
-  // band (its B rows: the band copy xp at row offset koff, in place), into
-  // t (pixels x channels), then transposed into y's rows [oy0, oy1).
-  void run_direct_lanes(const float* xp, float* t, int64_t oy0, int64_t oy1, float* y, const float* r) const {
+  // (channel-lane kernel, weights from ChannelGemm::pack_weights), output
+  // channels [c0, c1) (multiples of 16 but for the end; a range may start
+  // inside a weight panel: the kernel then reads the panel from that
+  // channel on): taps in k blocks, each panel's block applied to every
+  // output row of the band (its B rows: the band copy xp at row offset
+  // koff, in place), into t (pixels x channels), then transposed into y's
+  // rows [oy0, oy1).
+  void run_direct_lanes(const float* xp, float* t, int64_t oy0, int64_t oy1, int64_t c0, int64_t c1, float* y,
+                        const float* r) const {
     const int64_t mr = gemm_t_->mr, panels = (out_c_ + mr - 1) / mr, ldt = panels * mr, kc_max = cgemm_.kc();
     const float* w = packed_[0].data.floats();
     for (int64_t k0 = 0; k0 < depth_; k0 += kc_max) {
       const int64_t kc = std::min(kc_max, depth_ - k0);
-      for (int64_t p = 0; p < panels; ++p) {
-        const float* a = w + (k0 * panels + p * kc) * mr;
-        const int64_t rows = std::min(mr, out_c_ - p * mr);
+      for (int64_t p = c0 / mr; p * mr < c1; ++p) {
+        const int64_t lo = std::max(c0, p * mr), hi = std::min(c1, p * mr + mr);
+        const float* a = w + (k0 * panels + p * kc) * mr + (lo - p * mr);
         for (int64_t i = 0; i < oy1 - oy0; ++i)
-          gemm_t_->igemm(rows, out_w_, kc, a, xp + i * pad_.ld, koff_.data() + k0, t + i * out_w_ * ldt + p * mr,
-                         ldt, bias_ && k0 == 0 ? bias_ + p * mr : nullptr, k0 > 0);
+          gemm_t_->igemm(hi - lo, out_w_, kc, a, xp + i * pad_.ld, koff_.data() + k0, t + i * out_w_ * ldt + lo, ldt,
+                         bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0);
       }
     }
     const int64_t pixels = out_h_ * out_w_, at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;
-    transpose_->fn(static_cast<size_t>(span), static_cast<size_t>(out_c_), t, static_cast<size_t>(ldt), y + at,
-                   static_cast<size_t>(pixels));
+    transpose_->fn(static_cast<size_t>(span), static_cast<size_t>(c1 - c0), t + c0, static_cast<size_t>(ldt),
+                   y + c0 * pixels + at, static_cast<size_t>(pixels));
     if (act_.kind() == Activation::kNone && r == nullptr) return;
-    for (int64_t m = 0; m < out_c_; ++m)
+    for (int64_t m = c0; m < c1; ++m)
       apply_epilogue(act_, y + m * pixels + at, r ? r + m * pixels + at : nullptr, residual_after_activation_,
                      static_cast<size_t>(span));
   }
@@ -614,13 +621,16 @@ class ConvOp final : public Op {
       const float* x = ctx.inputs[0] + n * in_c_ * in_h_ * in_w_;
       float* y = ctx.outputs[0] + n * out_c_ * pixels;
       const float* r = r_all ? r_all + n * out_c_ * pixels : nullptr;
-      ctx.pool.run(bands, [&](int64_t band, int thread) {
+      ctx.pool.run(bands * direct_chunks_, [&](int64_t task, int thread) {
         uint8_t* mine = reinterpret_cast<uint8_t*>(ctx.scratch) + thread * per_thread;
         float* xp = reinterpret_cast<float*>(mine);
+        const int64_t band = task / direct_chunks_, chunk = task % direct_chunks_;
         const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
         fill_band(x, oy0, xp);
         if (direct_lanes_) {
-          run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, y, r);
+          const auto chunk_start = [&](int64_t q) { return q == direct_chunks_ ? out_c_ : out_c_ * q / direct_chunks_ / 16 * 16; };
+          run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, chunk_start(chunk),
+                           chunk_start(chunk + 1), y, r);
           return;
         }
         if (pad_.rows_tiling) {
@@ -860,6 +870,7 @@ class ConvOp final : public Op {
   bool direct_lanes_ = false;  // direct path with the channel-lane kernel (run_direct_lanes)
   const F32TransposeKernel* transpose_ = nullptr;
   PaddedInput pad_;
+  int64_t direct_chunks_ = 1;  // direct path, channel lanes: output channel ranges per band (small maps)
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
   int64_t band_ = 1;  // tiles per task (pointwise)
   bool pw_prefetch_ = false;  // pointwise: software prefetch of the next tile's B rows
