@@ -100,3 +100,39 @@ def test_weight_gemm_blocks(isa, threads, rng):
     for m, k, n in [(1, 1, 1), (mr, 3, nr), (mr + 1, 700, nr + 1), (2 * mr - 1, 2500, 3 * nr - 1),
                     (3, 4700, 50), (17, 64, 9000), (64, 1200, 700), (mr - 1 if mr > 1 else 1, 9, 2 * nr + 1)]:
         check_weight_gemm(isa, m, k, n, threads, rng)
+
+
+POSTS = [  # (clamp, residual, residual_first): ReLU, ReLU6, residual then ReLU, ReLU then residual, residual alone
+    ((0.0, np.inf), False, True), ((0.0, 6.0), False, True), ((0.0, np.inf), True, True),
+    ((0.0, np.inf), True, False), (None, True, True)]
+
+
+@pytest.mark.parametrize("post", range(len(POSTS)))
+@pytest.mark.parametrize("dim", ["m", "n"])
+def test_indirect_post_step(isa, dim, post, rng):
+    """The indirect kernel's residual and clamp (kernels/gemm_post.h), at tile
+    boundaries, with B rows gathered through an offset table."""
+    clamp, with_r, first = POSTS[post]
+    mr, nr = TILES[isa]
+    name = edgecnn._core.f32_gemm_kernel_name(isa)
+    for t in boundary(mr if dim == "m" else nr):
+        m, n = (t, 2 * nr + 3) if dim == "m" else (2 * mr + 1, t)
+        k = 37
+        w = rng.standard_normal((m, k)).astype(np.float32)
+        base = rng.standard_normal(k * n + 50).astype(np.float32)
+        koff = rng.choice(max(k, k * n // 2), k, replace=False).astype(np.int64) + 7
+        bias = rng.standard_normal(m).astype(np.float32)
+        r = rng.standard_normal((m, n)).astype(np.float32) * 3 if with_r else None
+        got = edgecnn._core.kernel_f32_igemm(isa, w, base, koff, n, bias, clamp=clamp, r=r, residual_first=first)
+        b = base[koff[:, None] + np.arange(n)[None, :]].astype(np.float64)
+        ref = w.astype(np.float64) @ b + bias[:, None]
+        if with_r and first:
+            ref += r
+        if clamp is not None:
+            ref = np.clip(ref, clamp[0], clamp[1])
+        if with_r and not first:
+            ref += r
+        tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
+        err = np.abs(got - ref)
+        at = np.unravel_index(int(err.argmax()), err.shape)
+        assert err.max() <= tol, f"{name} post={POSTS[post]} M={m} N={n}: |diff| {err.max():.3g} at {at}"

@@ -13,6 +13,7 @@
 
 #include "core/aligned_buffer.h"
 #include "core/cpu.h"
+#include "kernels/gemm_post.h"
 
 namespace edgecnn {
 
@@ -37,8 +38,11 @@ using F32GemvUkernel = void (*)(size_t nc, size_t kc, const float* a, size_t a_s
 // a[k*MR + r] * base[koff[k] + j] for r < mr, j < nc (any nc). With base
 // pointing at an output row's input window and koff[k] the offset of tap
 // (c, ky, kx) in a padded input, this is a convolution with no im2col copy.
+// With `post` (may be null), each C[r][j] then gets the residual and clamp
+// of kernels/gemm_post.h as it is stored.
 using F32IgemmUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* base,
-                                 const int64_t* koff, float* c, size_t ldc, const float* bias);
+                                 const int64_t* koff, float* c, size_t ldc, const float* bias,
+                                 const F32GemmPost* post);
 
 struct F32GemmKernel {
   const char* name;
@@ -60,7 +64,8 @@ struct F32GemmKernel {
   void f32_gemv_##nr(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,  \
                      float* y);                                                              \
   void f32_igemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* base, \
-                             const int64_t* koff, float* c, size_t ldc, const float* bias);  \
+                             const int64_t* koff, float* c, size_t ldc, const float* bias,   \
+                             const F32GemmPost* post);                                       \
   }
 #include "kernels/f32_gemm.inc"
 #undef EDGECNN_F32_GEMM

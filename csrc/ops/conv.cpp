@@ -38,9 +38,12 @@
 //              Windows with strides <= 2 take the direct path's channel
 //              lanes instead.
 // All run against the weights packed at load; the epilogue (bias in the
-// kernel, then activation and residual) runs on each finished band.
+// kernel, then activation and residual) runs on each finished band, or, on
+// the pointwise and row-tiled direct paths when the activation is a clamp
+// (ReLU, Clip) or none, inside the kernel as it stores (post_in_kernel_).
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "core/aligned_buffer.h"
 #include "kernels/dwconv.h"
@@ -138,6 +141,9 @@ class ConvOp final : public Op {
     act_ = make_activation(ctx.attrs.get_string("activation", ""), ctx.attrs.has("activation_alpha"),
                            ctx.attrs.get_float("activation_alpha", 0.0f), ctx.attrs.has("activation_beta"),
                            ctx.attrs.get_float("activation_beta", 0.0f), ctx.isa);
+    const Activation kind = act_.kind();
+    post_in_kernel_ = (kind == Activation::kRelu || kind == Activation::kClip) ||
+                      (kind == Activation::kNone && has_residual_);
 
     const int64_t in_cg = in_c_ / groups_;
     out_cg_ = out_c_ / groups_;
@@ -333,6 +339,16 @@ class ConvOp final : public Op {
     const float* r_;
     int64_t ld_;
   };
+
+  // The epilogue as the pixel-lane kernels' post-step (kernels/gemm_post.h),
+  // used when post_in_kernel_: r is the residual at the kernel call's first
+  // output (null without one), rows ldr floats apart.
+  F32GemmPost kernel_post(const float* r, int64_t ldr) const {
+    const bool clip = act_.kind() == Activation::kClip;
+    return F32GemmPost{act_.kind() != Activation::kNone, clip ? act_.spec.alpha : 0.0f,
+                       clip ? act_.spec.beta : std::numeric_limits<float>::infinity(), r, static_cast<size_t>(ldr),
+                       !residual_after_activation_};
+  }
 
   void run_gemm(const RunContext& ctx, bool channel_lanes) const {
     const int64_t pixels = out_h_ * out_w_;
@@ -640,12 +656,13 @@ class ConvOp final : public Op {
           for (int64_t q = 0; q < panels; ++q)
             for (int64_t i = 0; i < oy1 - oy0; ++i)
               for (int64_t ox0 = 0; ox0 < out_w_; ox0 += nr) {
-                const int64_t row0 = q * mr;
+                const int64_t row0 = q * mr, at = row0 * pixels + (oy0 + i) * out_w_ + ox0;
+                const F32GemmPost post = kernel_post(r ? r + at : nullptr, pixels);
                 gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, out_w_ - ox0), depth_, w.panel(q),
-                             xp + i * ld + ox0, koff_.data(), y + row0 * pixels + (oy0 + i) * out_w_ + ox0, pixels,
-                             bias_ ? bias_ + row0 : nullptr);
+                             xp + i * ld + ox0, koff_.data(), y + at, pixels, bias_ ? bias_ + row0 : nullptr,
+                             post_in_kernel_ ? &post : nullptr);
               }
-          if (act_.kind() == Activation::kNone && r == nullptr) return;
+          if ((act_.kind() == Activation::kNone && r == nullptr) || post_in_kernel_) return;
           const int64_t at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;
           for (int64_t m = 0; m < out_c_; ++m)
             apply_epilogue(act_, y + m * pixels + at, r ? r + m * pixels + at : nullptr, residual_after_activation_,
@@ -660,7 +677,7 @@ class ConvOp final : public Op {
           for (int64_t p = 0; p < count; p += nr) {
             const int64_t row0 = q * mr;
             gemm_->igemm(std::min(mr, out_c_ - row0), std::min(nr, count - p), depth_, w.panel(q), xp + p,
-                         koff_.data(), yp + row0 * ldy + p, ldy, bias_ ? bias_ + row0 : nullptr);
+                         koff_.data(), yp + row0 * ldy + p, ldy, bias_ ? bias_ + row0 : nullptr, nullptr);
           }
         for (int64_t m = 0; m < out_c_; ++m)
           for (int64_t i = 0; i < oy1 - oy0; ++i) {
@@ -740,11 +757,13 @@ class ConvOp final : public Op {
                   __builtin_prefetch(x + koff_[k] + l, 0, 3);
             for (int64_t q = q0; q < q1; ++q) {
               const int64_t row0 = q * mr;
+              const F32GemmPost post = kernel_post(r ? r + row0 * pixels + p : nullptr, pixels);
               gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p,
-                           koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr);
+                           koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
+                           post_in_kernel_ ? &post : nullptr);
             }
           }
-          if (!epilogue) return;
+          if (!epilogue || post_in_kernel_) return;
           for (int64_t m = q0 * mr; m < std::min(out_cg_, q1 * mr); ++m)
             apply_epilogue(act_, y + m * pixels + p0, r ? r + m * pixels + p0 : nullptr, residual_after_activation_,
                            static_cast<size_t>(p1 - p0));
@@ -870,6 +889,10 @@ class ConvOp final : public Op {
   bool direct_lanes_ = false;  // direct path with the channel-lane kernel (run_direct_lanes)
   const F32TransposeKernel* transpose_ = nullptr;
   PaddedInput pad_;
+  // The pixel-lane kernels apply the epilogue as they store (kernel_post):
+  // an activation that is a clamp (ReLU, Clip) or none, with a residual or
+  // an activation to apply. Else a pass over each finished band.
+  bool post_in_kernel_ = false;
   int64_t direct_chunks_ = 1;  // direct path, channel lanes: output channel ranges per band (small maps)
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
   int64_t band_ = 1;  // tiles per task (pointwise)

@@ -335,18 +335,50 @@ FloatArray kernel_f32_wino_output(const std::string& isa, int m, const FloatArra
   return y;
 }
 
+// The operands of the indirect-kernel hooks: W (M, K), base (L,), koff (K,)
+// with every row koff[k] .. koff[k] + n inside base, bias (M,).
+void check_indirect_operands(const char* hook, const FloatArray& w, const FloatArray& base,
+                             const py::array_t<int64_t, py::array::c_style>& koff, int64_t n, const FloatArray& bias) {
+  if (w.ndim() != 2 || base.ndim() != 1 || koff.ndim() != 1 || koff.shape(0) != w.shape(1) || bias.ndim() != 1 ||
+      bias.shape(0) != w.shape(0) || n < 1)
+    throw ArgumentError(std::string(hook) + ": expects W (M, K), base (L,), koff (K,), n >= 1, bias (M,)");
+  for (int64_t i = 0; i < koff.shape(0); ++i)
+    if (koff.data()[i] < 0 || koff.data()[i] + n > base.shape(0))
+      throw ArgumentError(std::string(hook) + ": koff[k] + n must lie in base");
+}
+
+// The indirect pixel-lane kernel of `isa`: B[k][j] = base[koff[k] + j],
+// C (M x N) = bias + W · B, panel by panel; with a post-step
+// (kernels/gemm_post.h) when `clamp` (lo, hi) or `r` (M x N) is given.
+FloatArray kernel_f32_igemm(const std::string& isa, const FloatArray& w, const FloatArray& base,
+                            const py::array_t<int64_t, py::array::c_style>& koff, int64_t n, const FloatArray& bias,
+                            std::optional<std::pair<float, float>> clamp, std::optional<FloatArray> r,
+                            bool residual_first) {
+  check_indirect_operands("kernel_f32_igemm", w, base, koff, n, bias);
+  const int64_t m = w.shape(0), k = w.shape(1);
+  if (r && (r->ndim() != 2 || r->shape(0) != m || r->shape(1) != n))
+    throw ArgumentError("kernel_f32_igemm: r must be (M, N)");
+  const F32GemmKernel& kernel = f32_gemm_kernel(cap_isa(parse_isa(isa)));
+  PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
+  FloatArray c({m, n});
+  const bool with_post = clamp.has_value() || r.has_value();
+  for (int64_t p = 0; p < packed.panel_count(); ++p) {
+    const int64_t row0 = p * kernel.mr, rows = std::min<int64_t>(kernel.mr, m - row0);
+    const F32GemmPost post{clamp.has_value(), clamp ? clamp->first : 0.0f, clamp ? clamp->second : 0.0f,
+                           r ? r->data() + row0 * n : nullptr, static_cast<size_t>(n), residual_first};
+    kernel.igemm(rows, n, k, packed.panel(p), base.data(), koff.data(), c.mutable_data() + row0 * n, n,
+                 bias.data() + row0, with_post ? &post : nullptr);
+  }
+  return c;
+}
+
 // The indirect channel-lane kernel of `isa`: B[k][j] = base[koff[k] + j],
 // T (N x M) = (W · B)^T + bias, or t0 + (W · B)^T when t0 is given.
 FloatArray kernel_f32_igemm_t(const std::string& isa, const FloatArray& w, const FloatArray& base,
                               const py::array_t<int64_t, py::array::c_style>& koff, int64_t n, const FloatArray& bias,
                               std::optional<FloatArray> t0) {
-  if (w.ndim() != 2 || base.ndim() != 1 || koff.ndim() != 1 || koff.shape(0) != w.shape(1) || bias.ndim() != 1 ||
-      bias.shape(0) != w.shape(0) || n < 1)
-    throw ArgumentError("kernel_f32_igemm_t: expects W (M, K), base (L,), koff (K,), n >= 1, bias (M,)");
+  check_indirect_operands("kernel_f32_igemm_t", w, base, koff, n, bias);
   const int64_t m = w.shape(0), k = w.shape(1);
-  for (int64_t i = 0; i < k; ++i)
-    if (koff.data()[i] < 0 || koff.data()[i] + n > base.shape(0))
-      throw ArgumentError("kernel_f32_igemm_t: koff[k] + n must lie in base");
   if (t0 && (t0->ndim() != 2 || t0->shape(0) != n || t0->shape(1) != m))
     throw ArgumentError("kernel_f32_igemm_t: t0 must be (N, M)");
   const F32GemmTKernel& kernel = f32_gemm_t_kernel_at_most(cap_isa(parse_isa(isa)));
@@ -464,6 +496,9 @@ PYBIND11_MODULE(_core, m) {
   m.def("kernel_f32_im2col_phase_row", &kernel_f32_im2col_phase_row, py::arg("isa"), py::arg("x"),
         py::arg("pad_left"), py::arg("sw"), py::arg("ld"));
   m.def("f32_im2col_kernel_name", [](const std::string& isa) { return std::string(f32_im2col_kernel(cap_isa(parse_isa(isa))).name); });
+  m.def("kernel_f32_igemm", &kernel_f32_igemm, py::arg("isa"), py::arg("w"), py::arg("base"), py::arg("koff"),
+        py::arg("n"), py::arg("bias"), py::arg("clamp") = std::nullopt, py::arg("r") = std::nullopt,
+        py::arg("residual_first") = true);
   m.def("kernel_f32_gemm_t", &kernel_f32_gemm_t, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
         py::arg("t0") = py::none());
   m.def("f32_gemm_t_kernel_name",

@@ -5,13 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/gemm_post.h"
+
 namespace edgecnn {
 namespace neon {
 namespace {
 
-// accumulate: C += A·B, else C = bias + A·B.
+// accumulate: C += A·B, else C = bias + A·B, then `post` (may be null; its
+// residual pointer is at column 0 of the call).
 void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c, size_t ldc,
-          const float* bias, bool accumulate) {
+          const float* bias, bool accumulate, const F32GemmPost* post = NULL) {
   constexpr size_t MR = 8, NR = 8;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
@@ -65,6 +68,21 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
     // A constant trip count (with the row test inside) lets the compiler
     // unroll and keep acc in registers; a loop bounded by mr would force
     // the accumulators through memory on every k step.
+    if (post != NULL) {
+      const float32x4_t lo = vdupq_n_f32(post->lo), hi = vdupq_n_f32(post->hi);
+      for (size_t r = 0; r < MR; ++r) {
+        if (r >= mr) break;
+        float res[NR] = {0};
+        for (size_t j = 0; post->r != NULL && j < nb; ++j) res[j] = post->r[r * post->ldr + n0 + j];
+        for (int h = 0; h < 2; ++h) {
+          const float32x4_t rv = vld1q_f32(res + 4 * h);
+          float32x4_t y = acc[r][h];
+          if (post->residual_first) y = vaddq_f32(y, rv);
+          if (post->clamp) y = vminq_f32(vmaxq_f32(y, lo), hi);
+          acc[r][h] = post->residual_first ? y : vaddq_f32(y, rv);
+        }
+      }
+    }
     for (size_t r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* crow = c + r * ldc + n0;
@@ -111,7 +129,7 @@ void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* 
 // The indirect form (kernels/gemm.h): each 8-column tile gathers its B rows
 // into a packed panel on the stack, then runs the packed kernel.
 void f32_igemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                   float* c, size_t ldc, const float* bias) {
+                   float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   constexpr size_t NR = 8, KB = 256;
   float panel[KB * NR];
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
@@ -120,7 +138,14 @@ void f32_igemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float*
       const size_t kb = kc - k0 < KB ? kc - k0 : KB;
       for (size_t k = 0; k < kb; ++k)
         for (size_t j = 0; j < nb; ++j) panel[k * NR + j] = base[koff[k0 + k] + static_cast<int64_t>(n0 + j)];
-      gemm(mr, nb, kb, a + k0 * 8, panel, NR, c + n0, ldc, bias, k0 > 0);
+      // The post-step with the last k block; its residual at this tile's column.
+      F32GemmPost tile_post;
+      if (post != NULL) {
+        tile_post = *post;
+        if (tile_post.r != NULL) tile_post.r += n0;
+      }
+      gemm(mr, nb, kb, a + k0 * 8, panel, NR, c + n0, ldc, bias, k0 > 0,
+           post != NULL && k0 + kb == kc ? &tile_post : NULL);
     }
   }
 }

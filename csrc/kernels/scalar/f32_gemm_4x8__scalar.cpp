@@ -1,7 +1,10 @@
 // Portable f32 GEMM microkernel, tile 4 rows x 8 columns. Layouts: kernels/gemm.h.
 // Compiled at the baseline; the 8-wide inner loops vectorize with SSE2/NEON.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+
+#include "kernels/gemm_post.h"
 
 namespace edgecnn {
 namespace scalar {
@@ -47,12 +50,18 @@ void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* 
 }
 
 void f32_igemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                   float* c, size_t ldc, const float* bias) {
+                   float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   constexpr size_t MR = 4;
   for (size_t r = 0; r < mr; ++r)
     for (size_t j = 0; j < nc; ++j) {
       float acc = bias != nullptr ? bias[r] : 0.0f;
       for (size_t k = 0; k < kc; ++k) acc += a[k * MR + r] * base[koff[k] + static_cast<int64_t>(j)];
+      if (post != nullptr) {
+        const float res = post->r != nullptr ? post->r[r * post->ldr + j] : 0.0f;
+        if (post->residual_first) acc += res;
+        if (post->clamp) acc = std::fmin(std::fmax(acc, post->lo), post->hi);
+        if (!post->residual_first) acc += res;
+      }
       c[r * ldc + j] = acc;
     }
 }

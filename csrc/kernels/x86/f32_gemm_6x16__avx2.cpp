@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/gemm_post.h"
 #include "kernels/gemm_rows.h"
 
 namespace edgecnn {
@@ -18,9 +19,10 @@ inline __m256i first_lanes(size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
 }
 
-// kAccumulate: C += A·B, else C = bias + A·B.
+// kAccumulate: C += A·B, else C = bias + A·B, then `post` (may be null).
 template <bool kAccumulate, class Rows>
-void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias) {
+void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias,
+          const F32GemmPost* post = NULL) {
   constexpr size_t MR = 6, NR = 16;
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
@@ -67,6 +69,21 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
     // A constant trip count (with the row test inside) lets the compiler
     // unroll and keep acc in registers; a loop bounded by mr would force
     // the accumulators through memory on every k step.
+    if (post != NULL) {
+      const __m256 lo = _mm256_set1_ps(post->lo), hi = _mm256_set1_ps(post->hi);
+      for (size_t r = 0; r < MR; ++r) {
+        if (r >= mr) break;
+        const float* rrow = post->r != NULL ? post->r + r * post->ldr + n0 : NULL;
+        for (int h = 0; h < 2; ++h) {
+          const __m256 res = rrow != NULL ? _mm256_maskload_ps(rrow + 8 * h, h == 0 ? mask0 : mask1)
+                                          : _mm256_setzero_ps();
+          __m256 y = acc[r][h];
+          if (post->residual_first) y = _mm256_add_ps(y, res);
+          if (post->clamp) y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
+          acc[r][h] = post->residual_first ? y : _mm256_add_ps(y, res);
+        }
+      }
+    }
     for (size_t r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* crow = c + r * ldc + n0;
@@ -119,8 +136,8 @@ void f32_gemm_6x16_acc(size_t mr, size_t nc, size_t kc, const float* a, const fl
 }
 
 void f32_igemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                    float* c, size_t ldc, const float* bias) {
-  gemm<false>(mr, nc, kc, a, IndirectRows{base, koff}, c, ldc, bias);
+                    float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
+  gemm<false>(mr, nc, kc, a, IndirectRows{base, koff}, c, ldc, bias, post);
 }
 
 }  // namespace avx2

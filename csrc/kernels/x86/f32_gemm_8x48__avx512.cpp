@@ -4,14 +4,18 @@
 // channel counts of common networks (16, 24, 32, 64, 80, 96, 144, ...), so
 // few panels carry padding rows. Partial tiles run a variant computing only
 // their rows and 16-column vectors (the last one under a lane mask), so a
-// narrow edge costs its own width, not the full tile's. Layouts: kernels/gemm.h.
+// narrow edge costs its own width, not the full tile's. The indirect form
+// applies the residual and clamp of kernels/gemm_post.h in registers before
+// its stores. Layouts: kernels/gemm.h.
 // ISA file: only intrinsics, C headers and plain-data headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/gemm_post.h"
 #include "kernels/gemm_rows.h"
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 namespace edgecnn {
 namespace avx512 {
@@ -26,9 +30,11 @@ inline __mmask16 first_lanes(size_t count) {
 // Rows [0, R) and vectors [0, V) of one tile; the last vector holds
 // nb - 16*(V-1) columns, all 16 when kFull (then no load or store is
 // masked: masked accesses are slower, most of all across cache lines).
-// kAccumulate: C += A·B, else C = bias + A·B.
+// kAccumulate: C += A·B, else C = bias + A·B, then `post` (may be null; its
+// residual pointer is at column 0 of the kernel call, the tile at `col`).
 template <int R, int V, bool kAccumulate, bool kFull, class Rows>
-void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias) {
+void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias,
+          const F32GemmPost* post, size_t col) {
   const __mmask16 last = kFull ? static_cast<__mmask16>(0xFFFF) : first_lanes(nb - 16 * (V - 1));
   __m512 acc[R][V];
 #pragma GCC unroll 8
@@ -43,6 +49,14 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
       }
     }
   }
+  if (post != NULL && post->r != NULL) {
+    // The residual is read only after the k loop, and usually comes from
+    // memory: its lines are requested now, so that they arrive meanwhile.
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 3
+      for (int v = 0; v < V; ++v) _mm_prefetch(reinterpret_cast<const char*>(post->r + r * post->ldr + col + 16 * v), _MM_HINT_T0);
+  }
   for (size_t k = 0; k < kc; ++k, a += kMR) {
     const float* b = rows.row(k);
     __m512 bv[V];
@@ -54,6 +68,22 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
       const __m512 av = _mm512_set1_ps(a[r]);
 #pragma GCC unroll 3
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    }
+  }
+  if (post != NULL) {
+    const __m512 lo = _mm512_set1_ps(post->lo), hi = _mm512_set1_ps(post->hi);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 3
+      for (int v = 0; v < V; ++v) {
+        const __mmask16 m = v == V - 1 && !kFull ? last : static_cast<__mmask16>(0xFFFF);
+        const __m512 res = post->r != NULL ? _mm512_maskz_loadu_ps(m, post->r + r * post->ldr + col + 16 * v)
+                                           : _mm512_setzero_ps();
+        __m512 y = acc[r][v];
+        if (post->residual_first) y = _mm512_add_ps(y, res);
+        if (post->clamp) y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
+        acc[r][v] = post->residual_first ? y : _mm512_add_ps(y, res);
+      }
     }
   }
 #pragma GCC unroll 8
@@ -71,7 +101,7 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
 
 template <bool kAccumulate, bool kFull, class Rows>
 struct Tiles {
-  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*);
+  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*, const F32GemmPost*, size_t);
   // table[r - 1][v - 1]: the variant for r rows and v vectors.
   static constexpr Fn table[kMR][3] = {
 #define EDGECNN_TILE_ROW(r)                                                                              \
@@ -85,12 +115,12 @@ struct Tiles {
 // One tile of nb <= 48 columns and mr rows.
 template <bool kAccumulate, class Rows>
 inline void run_tile(size_t mr, size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
-                     const float* bias) {
+                     const float* bias, const F32GemmPost* post = NULL, size_t col = 0) {
   const size_t v = (nb + 15) / 16;
   if (nb == 16 * v) {
-    Tiles<kAccumulate, true, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias);
+    Tiles<kAccumulate, true, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias, post, col);
   } else {
-    Tiles<kAccumulate, false, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias);
+    Tiles<kAccumulate, false, Rows>::table[mr - 1][v - 1](nb, kc, a, rows, c, ldc, bias, post, col);
   }
 }
 
@@ -153,11 +183,11 @@ void f32_gemm_8x48_acc(size_t mr, size_t nc, size_t kc, const float* a, const fl
 }
 
 void f32_igemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                    float* c, size_t ldc, const float* bias) {
+                    float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   if (mr == 0) return;
   for (size_t n0 = 0; n0 < nc; n0 += kNR) {
     const size_t nb = nc - n0 < kNR ? nc - n0 : kNR;
-    run_tile<false>(mr, nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias);
+    run_tile<false>(mr, nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias, post, n0);
   }
 }
 
