@@ -102,17 +102,28 @@ def test_weight_gemm_blocks(isa, threads, rng):
         check_weight_gemm(isa, m, k, n, threads, rng)
 
 
-POSTS = [  # (clamp, residual, residual_first): ReLU, ReLU6, residual then ReLU, ReLU then residual, residual alone
-    ((0.0, np.inf), False, True), ((0.0, 6.0), False, True), ((0.0, np.inf), True, True),
-    ((0.0, np.inf), True, False), (None, True, True)]
+def silu(x):
+    return x / (1.0 + np.exp(-x))
+
+
+def hardswish(x):
+    return x * np.clip(x / 6.0 + 0.5, 0.0, 1.0)
+
+
+POSTS = [  # (clamp, residual, residual_first, activation): ReLU, ReLU6, residual then ReLU, ReLU then
+    # residual, residual alone, SiLU, residual then SiLU, HardSwish (activations on the stored rows)
+    ((0.0, np.inf), False, True, ""), ((0.0, 6.0), False, True, ""), ((0.0, np.inf), True, True, ""),
+    ((0.0, np.inf), True, False, ""), (None, True, True, ""), (None, False, True, "SiLU"),
+    (None, True, True, "SiLU"), (None, False, True, "HardSwish")]
+ACTIVATIONS = {"": lambda x: x, "SiLU": silu, "HardSwish": hardswish}
 
 
 @pytest.mark.parametrize("post", range(len(POSTS)))
 @pytest.mark.parametrize("dim", ["m", "n"])
 def test_indirect_post_step(isa, dim, post, rng):
-    """The indirect kernel's residual and clamp (kernels/gemm_post.h), at tile
-    boundaries, with B rows gathered through an offset table."""
-    clamp, with_r, first = POSTS[post]
+    """The indirect kernel's residual, clamp and activation (kernels/gemm_post.h),
+    at tile boundaries, with B rows gathered through an offset table."""
+    clamp, with_r, first, act = POSTS[post]
     mr, nr = TILES[isa]
     name = edgecnn._core.f32_gemm_kernel_name(isa)
     for t in boundary(mr if dim == "m" else nr):
@@ -123,13 +134,15 @@ def test_indirect_post_step(isa, dim, post, rng):
         koff = rng.choice(max(k, k * n // 2), k, replace=False).astype(np.int64) + 7
         bias = rng.standard_normal(m).astype(np.float32)
         r = rng.standard_normal((m, n)).astype(np.float32) * 3 if with_r else None
-        got = edgecnn._core.kernel_f32_igemm(isa, w, base, koff, n, bias, clamp=clamp, r=r, residual_first=first)
+        got = edgecnn._core.kernel_f32_igemm(isa, w, base, koff, n, bias, clamp=clamp, r=r, residual_first=first,
+                                             activation=act)
         b = base[koff[:, None] + np.arange(n)[None, :]].astype(np.float64)
         ref = w.astype(np.float64) @ b + bias[:, None]
         if with_r and first:
             ref += r
         if clamp is not None:
             ref = np.clip(ref, clamp[0], clamp[1])
+        ref = ACTIVATIONS[act](ref)
         if with_r and not first:
             ref += r
         tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))

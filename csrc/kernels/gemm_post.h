@@ -1,14 +1,17 @@
-// What an indirect GEMM kernel (kernels/gemm.h) applies to each final sum y
-// as it stores it, instead of a separate pass over the output: a residual r
-// and a clamp (ReLU is [0, +inf), ReLU6 [0, 6]):
-//   residual_first:  y = clamp(y + r)
-//   else:            y = clamp(y) + r
-// r (null: none) holds one value per output, rows ldr floats apart, and
-// `r` points at the value of the kernel's first output row and column (as
-// c does). Without `clamp` no clamp applies (a NaN stays NaN). Plain data,
-// shared with the ISA files.
+// What an indirect GEMM kernel (kernels/gemm.h) applies to its final sums
+// as it stores them, instead of a separate pass over the output: a residual
+// r, a clamp (ReLU is [0, +inf), ReLU6 [0, 6]) and an activation kernel:
+//   residual_first:  y = act(clamp(y + r))
+//   else:            y = clamp(y) + r          (act must then be null)
+// The residual and clamp apply in registers; `act` (null: none) runs over
+// each stored row of the tile while it is in L1. r (null: none) holds one
+// value per output, rows ldr floats apart, and `r` points at the value of
+// the kernel's first output row and column (as c does). Without `clamp` no
+// clamp applies (a NaN stays NaN). Plain data, shared with the ISA files.
 #pragma once
 #include <stddef.h>
+
+#include "kernels/activation_spec.h"
 
 namespace edgecnn {
 
@@ -18,6 +21,8 @@ struct F32GemmPost {
   const float* r;
   size_t ldr;
   int residual_first;
+  F32ActivationFn act;
+  const ActivationSpec* spec;  // act's parameters
 };
 
 }  // namespace edgecnn

@@ -39,8 +39,8 @@
 //              lanes instead.
 // All run against the weights packed at load; the epilogue (bias in the
 // kernel, then activation and residual) runs on each finished band, or, on
-// the pointwise and row-tiled direct paths when the activation is a clamp
-// (ReLU, Clip) or none, inside the kernel as it stores (post_in_kernel_).
+// the pointwise and row-tiled direct paths, inside the kernel as it stores
+// (post_in_kernel_).
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -142,8 +142,9 @@ class ConvOp final : public Op {
                            ctx.attrs.get_float("activation_alpha", 0.0f), ctx.attrs.has("activation_beta"),
                            ctx.attrs.get_float("activation_beta", 0.0f), ctx.isa);
     const Activation kind = act_.kind();
-    post_in_kernel_ = (kind == Activation::kRelu || kind == Activation::kClip) ||
-                      (kind == Activation::kNone && has_residual_);
+    const bool clamp = kind == Activation::kRelu || kind == Activation::kClip;
+    post_in_kernel_ = clamp || (kind == Activation::kNone && has_residual_) ||
+                      (kind != Activation::kNone && !(has_residual_ && residual_after_activation_));
 
     const int64_t in_cg = in_c_ / groups_;
     out_cg_ = out_c_ / groups_;
@@ -344,10 +345,16 @@ class ConvOp final : public Op {
   // used when post_in_kernel_: r is the residual at the kernel call's first
   // output (null without one), rows ldr floats apart.
   F32GemmPost kernel_post(const float* r, int64_t ldr) const {
-    const bool clip = act_.kind() == Activation::kClip;
-    return F32GemmPost{act_.kind() != Activation::kNone, clip ? act_.spec.alpha : 0.0f,
-                       clip ? act_.spec.beta : std::numeric_limits<float>::infinity(), r, static_cast<size_t>(ldr),
-                       !residual_after_activation_};
+    const Activation kind = act_.kind();
+    const bool clip = kind == Activation::kClip, clamp = clip || kind == Activation::kRelu;
+    return F32GemmPost{clamp,
+                       clip ? act_.spec.alpha : 0.0f,
+                       clip ? act_.spec.beta : std::numeric_limits<float>::infinity(),
+                       r,
+                       static_cast<size_t>(ldr),
+                       !residual_after_activation_,
+                       clamp || kind == Activation::kNone ? nullptr : act_.fn,
+                       &act_.spec};
   }
 
   void run_gemm(const RunContext& ctx, bool channel_lanes) const {
@@ -890,8 +897,9 @@ class ConvOp final : public Op {
   const F32TransposeKernel* transpose_ = nullptr;
   PaddedInput pad_;
   // The pixel-lane kernels apply the epilogue as they store (kernel_post):
-  // an activation that is a clamp (ReLU, Clip) or none, with a residual or
-  // an activation to apply. Else a pass over each finished band.
+  // a clamp (ReLU, Clip) in registers, with a residual before or after it;
+  // a residual alone; any other activation on each stored tile row, with no
+  // residual or one added before it. Else a pass over each finished band.
   bool post_in_kernel_ = false;
   int64_t direct_chunks_ = 1;  // direct path, channel lanes: output channel ranges per band (small maps)
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)

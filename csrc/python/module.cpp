@@ -22,6 +22,7 @@
 #include "kernels/im2col.h"
 #include "kernels/transpose.h"
 #include "kernels/winograd.h"
+#include "ops/activation.h"
 #include "ops/gemm_driver.h"
 #include "ops/op.h"
 
@@ -349,11 +350,12 @@ void check_indirect_operands(const char* hook, const FloatArray& w, const FloatA
 
 // The indirect pixel-lane kernel of `isa`: B[k][j] = base[koff[k] + j],
 // C (M x N) = bias + W · B, panel by panel; with a post-step
-// (kernels/gemm_post.h) when `clamp` (lo, hi) or `r` (M x N) is given.
+// (kernels/gemm_post.h) when `clamp` (lo, hi), `r` (M x N) or an
+// `activation` (Conv's activation attribute names) is given.
 FloatArray kernel_f32_igemm(const std::string& isa, const FloatArray& w, const FloatArray& base,
                             const py::array_t<int64_t, py::array::c_style>& koff, int64_t n, const FloatArray& bias,
                             std::optional<std::pair<float, float>> clamp, std::optional<FloatArray> r,
-                            bool residual_first) {
+                            bool residual_first, const std::string& activation) {
   check_indirect_operands("kernel_f32_igemm", w, base, koff, n, bias);
   const int64_t m = w.shape(0), k = w.shape(1);
   if (r && (r->ndim() != 2 || r->shape(0) != m || r->shape(1) != n))
@@ -361,11 +363,14 @@ FloatArray kernel_f32_igemm(const std::string& isa, const FloatArray& w, const F
   const F32GemmKernel& kernel = f32_gemm_kernel(cap_isa(parse_isa(isa)));
   PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
   FloatArray c({m, n});
-  const bool with_post = clamp.has_value() || r.has_value();
+  const bool with_post = clamp.has_value() || r.has_value() || !activation.empty();
+  ActivationParams act;
+  if (!activation.empty()) act = make_activation(activation, false, 0.0f, false, 0.0f, cap_isa(parse_isa(isa)));
   for (int64_t p = 0; p < packed.panel_count(); ++p) {
     const int64_t row0 = p * kernel.mr, rows = std::min<int64_t>(kernel.mr, m - row0);
     const F32GemmPost post{clamp.has_value(), clamp ? clamp->first : 0.0f, clamp ? clamp->second : 0.0f,
-                           r ? r->data() + row0 * n : nullptr, static_cast<size_t>(n), residual_first};
+                           r ? r->data() + row0 * n : nullptr, static_cast<size_t>(n), residual_first,
+                           act.fn, &act.spec};
     kernel.igemm(rows, n, k, packed.panel(p), base.data(), koff.data(), c.mutable_data() + row0 * n, n,
                  bias.data() + row0, with_post ? &post : nullptr);
   }
@@ -498,7 +503,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("f32_im2col_kernel_name", [](const std::string& isa) { return std::string(f32_im2col_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_igemm", &kernel_f32_igemm, py::arg("isa"), py::arg("w"), py::arg("base"), py::arg("koff"),
         py::arg("n"), py::arg("bias"), py::arg("clamp") = std::nullopt, py::arg("r") = std::nullopt,
-        py::arg("residual_first") = true);
+        py::arg("residual_first") = true, py::arg("activation") = "");
   m.def("kernel_f32_gemm_t", &kernel_f32_gemm_t, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
         py::arg("t0") = py::none());
   m.def("f32_gemm_t_kernel_name",

@@ -96,6 +96,8 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
         for (size_t j = 0; j < nb; ++j) crow[j] = tmp[j];
       }
     }
+    if (post != NULL && post->act != NULL)
+      for (size_t r = 0; r < mr; ++r) post->act(post->spec, c + r * ldc + n0, c + r * ldc + n0, nb);
   }
 }
 

@@ -64,6 +64,8 @@ void f32_igemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float*
       }
       c[r * ldc + j] = acc;
     }
+  if (post != nullptr && post->act != nullptr)
+    for (size_t r = 0; r < mr; ++r) post->act(post->spec, c + r * ldc, c + r * ldc, nc);
 }
 
 void f32_gemm_4x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,

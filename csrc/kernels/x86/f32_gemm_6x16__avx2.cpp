@@ -95,6 +95,8 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
         _mm256_maskstore_ps(crow + 8, mask1, acc[r][1]);
       }
     }
+    if (post != NULL && post->act != NULL)
+      for (size_t r = 0; r < mr; ++r) post->act(post->spec, c + r * ldc + n0, c + r * ldc + n0, nb);
   }
 }
 

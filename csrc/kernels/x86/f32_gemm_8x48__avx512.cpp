@@ -97,6 +97,8 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
       }
     }
   }
+  if (post != NULL && post->act != NULL)
+    for (int r = 0; r < R; ++r) post->act(post->spec, c + r * ldc, c + r * ldc, nb);
 }
 
 template <bool kAccumulate, bool kFull, class Rows>
