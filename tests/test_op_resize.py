@@ -58,6 +58,19 @@ def test_linear(isa, rng, tmp_path, coord):
                       case=f"case {i}: x={x_shape} scales={scales} sizes={sizes} {attrs}")
 
 
+@pytest.mark.parametrize("coord", COORD_MODES)
+def test_linear_rows_upsampled(isa, rng, tmp_path, coord):
+    # Rows upsampled or kept: each input row is interpolated along x once and
+    # output rows blend two of them. Columns up, kept and down (but not below
+    # half: that is the sparse path), one input row, LRASPP's 8x at 65 -> 520.
+    attrs = {"mode": "linear", "coordinate_transformation_mode": coord}
+    for x_shape, sizes in [((1, 3, 5, 20), (13, 11)), ((1, 2, 4, 7), (4, 13)), ((2, 3, 1, 9), (6, 9)),
+                           ((1, 2, 7, 7), (7, 7)), ((1, 4, 65, 65), (520, 520)), ((1, 3, 3, 16), (17, 31))]:
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        full = [x_shape[0], x_shape[1], *sizes]
+        assert_parity(resize_model(x_shape, attrs, sizes=full), x, isa, tmp_path, case=f"x={x_shape} sizes={full} {attrs}")
+
+
 def test_defaults_and_exporter_forms(isa, rng, tmp_path):
     # No attributes at all (nearest, half_pixel, round_prefer_floor), the
     # asymmetric/floor 2x of Ultralytics exports, and PyTorch's bilinear.

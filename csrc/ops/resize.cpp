@@ -151,7 +151,11 @@ class ResizeOp final : public Op {
     rows_ = map_axis(coord, nearest, scales[2], in_h_, out_h_);
     cols_ = map_axis(coord, nearest, scales[3], in_w_, out_w_);
     if (linear_) {
-      row_stride_ = round_up(static_cast<size_t>(in_w_) * sizeof(float), 64) / sizeof(float);
+      // Scratch per thread: one blended input row, or, when rows are
+      // upsampled, two output-width rows.
+      rows_first_ = out_h_ >= in_h_ && out_w_ * 2 >= in_w_;
+      const int64_t floats = rows_first_ ? 2 * round_up(static_cast<size_t>(out_w_), 16) : in_w_;
+      row_stride_ = round_up(static_cast<size_t>(floats) * sizeof(float), 64) / sizeof(float);
       scratch_bytes_ = static_cast<size_t>(ctx.num_threads) * row_stride_ * sizeof(float);
     }
   }
@@ -167,7 +171,9 @@ class ResizeOp final : public Op {
       for (int64_t p = t * per_task; p < end; ++p) {
         const float* x = ctx.inputs[0] + p * in_h_ * in_w_;
         float* y = ctx.outputs[0] + p * out_h_ * out_w_;
-        if (linear_) {
+        if (rows_first_) {
+          run_linear_plane_upsampled(x, y, blended);
+        } else if (linear_) {
           run_linear_plane(x, y, blended);
         } else {
           run_nearest_plane(x, y);
@@ -200,6 +206,37 @@ class ResizeOp final : public Op {
       for (int64_t i = 0; i < in_w_; ++i) blended[i] = wy0 * r0[i] + wy1 * r1[i];
       for (int64_t ox = 0; ox < out_w_; ++ox)
         y[ox] = cols_.w_lo[ox] * blended[cols_.lo[ox]] + cols_.w_hi[ox] * blended[cols_.hi[ox]];
+    }
+  }
+
+  // Rows upsampled (out_h >= in_h): each input row the output reads is
+  // interpolated along x once, into one of two output-width rows (its index
+  // in `held`), and every output row is a contiguous blend of two of them.
+  // Interpolating along x per output row instead gathered out_w columns
+  // for every output row: 3.6 ms for LRASPP's 21 x 520 x 520 output.
+  void run_linear_plane_upsampled(const float* x, float* y, float* rows) const {
+    const size_t width = round_up(static_cast<size_t>(out_w_), 16);
+    float* held_row[2] = {rows, rows + width};
+    int64_t held[2] = {-1, -1};
+    // The slot holding input row iy, filled if needed; `keep` (a slot, or
+    // -1) is not overwritten. Else the lower row goes: the later output rows
+    // read the same or higher rows.
+    const auto slot = [&](int64_t iy, int keep) {
+      for (int s = 0; s < 2; ++s)
+        if (held[s] == iy) return s;
+      const int s = keep >= 0 ? 1 - keep : held[0] < held[1] ? 0 : 1;
+      const float* r = x + iy * in_w_;
+      float* h = held_row[s];
+      for (int64_t ox = 0; ox < out_w_; ++ox) h[ox] = cols_.w_lo[ox] * r[cols_.lo[ox]] + cols_.w_hi[ox] * r[cols_.hi[ox]];
+      held[s] = iy;
+      return s;
+    };
+    for (int64_t oy = 0; oy < out_h_; ++oy, y += out_w_) {
+      const int s0 = slot(rows_.lo[oy], -1);
+      const float* h0 = held_row[s0];
+      const float* h1 = held_row[slot(rows_.hi[oy], s0)];
+      const float wy0 = rows_.w_lo[oy], wy1 = rows_.w_hi[oy];
+      for (int64_t ox = 0; ox < out_w_; ++ox) y[ox] = wy0 * h0[ox] + wy1 * h1[ox];
     }
   }
 
@@ -240,7 +277,8 @@ class ResizeOp final : public Op {
 
   bool linear_ = false;
   int64_t planes_ = 0, in_h_ = 0, in_w_ = 0, out_h_ = 0, out_w_ = 0;
-  size_t row_stride_ = 0;  // floats per thread of scratch: one blended row (linear)
+  size_t row_stride_ = 0;  // floats per thread of scratch (linear)
+  bool rows_first_ = false;  // linear with rows upsampled: run_linear_plane_upsampled
   size_t scratch_bytes_ = 0;
   AxisMap rows_, cols_;
 };
