@@ -116,6 +116,20 @@ def test_proto_masks_ultralytics_shapes(rng):
     assert np.array_equal(oa, ob) and all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
+def test_proto_masks_sign_blocks(rng):
+    # Prototype cells in blocks of one sign (positive, negative, zero, tiny
+    # positive under the 1e-30 margin, NaN) next to random cells: output rows
+    # sharing their two source rows reuse what each run's four source values
+    # decide, and sample the other runs pixel by pixel; every pixel must match.
+    frame_hw, input_hw = (90, 160), (128, 128)
+    *_, transform = ref_pre.place_frame(*frame_hw, *input_hw, True)
+    grid = rng.standard_normal((32, 32)).astype(np.float32)
+    grid[4:14, 0:12], grid[4:14, 12:20], grid[14:20, 0:10] = 2.0, -1.5, 0.0
+    grid[14:20, 10:18], grid[20:24, 0:6], grid[20:24, 6:8] = 1e-31, np.nan, -0.0
+    boxes = np.array([[0, 0, 160, 90], [10.3, 5.2, 150.7, 80.1], [40, 20, 41, 70]], np.float32)
+    check_proto(np.ones((3, 1), np.float32), grid[None], boxes, frame_hw, transform, input_hw)
+
+
 def test_proto_masks_no_instances():
     masks, origins = core.yolo_proto_masks(np.zeros((0, 4), np.float32), np.zeros((4, 8, 8), np.float32),
                                            np.zeros((0, 4), np.float32), 16, 16, (0.5, 0.5, 0, 0), 8, 8)

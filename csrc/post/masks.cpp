@@ -14,8 +14,9 @@ namespace {
 // Per-thread scratch of the mask passes, grown as instances need.
 struct MaskScratch {
   std::vector<LinearTap> taps_x, taps_y;
-  std::vector<float> grid, tmp, row;
-  std::vector<TapRun> runs;
+  std::vector<float> grid, tmp, row, w0s, w1s;
+  std::vector<TapRun> runs, mixed;
+  std::vector<uint8_t> shared_row;
 };
 
 // Taps of a region's columns (or rows) that read only the source cells
@@ -149,7 +150,21 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
     // rounding to 0) or both are <= 0 the whole run has that sign; only
     // runs across a sign change (or with a NaN) are sampled pixel by pixel.
     tap_runs(s.taps_x.data(), r.width, &s.runs);
+    s.w0s.resize(r.width);
+    s.w1s.resize(r.width);
+    for (int64_t x = 0; x < r.width; ++x) {
+      s.w0s[x] = s.taps_x[x].w0;
+      s.w1s[x] = s.taps_x[x].w1;
+    }
     s.tmp.resize(gw);
+    s.shared_row.resize(r.width);
+    // Output rows with the same two source rows (about 8 per grid row on a
+    // 720-pixel frame) share what the run's four source values decide:
+    // all > 1e-30 sets the whole run (a sample is a blend of blends, each
+    // with weights summing to 1, so it stays > 1e-30 / 4 > 0), all <= 0
+    // clears it. Those rows start from that row (shared_row, cut to the box's
+    // columns); only the other runs (`mixed`) are decided row by row.
+    int64_t pair0 = -1, pair1 = -1;
     for (int64_t y = 0; y < r.height; ++y) {
       uint8_t* m = masks[i] + y * r.width;
       const double cy = static_cast<double>(r.y0 + y) + 0.5;
@@ -157,27 +172,47 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
         std::memset(m, 0, static_cast<size_t>(r.width));
         continue;
       }
-      // The vertical blend of the two source rows (as bilinear_row does).
       const LinearTap& ty = s.taps_y[y];
       const float* r0 = s.grid.data() + ty.i0 * gw;
       const float* r1 = s.grid.data() + ty.i1 * gw;
-      float* t = s.tmp.data();
-      for (int64_t c = 0; c < gw; ++c) t[c] = r0[c] * ty.w0 + r1[c] * ty.w1;
-      for (const TapRun& run : s.runs) {
-        const float a = t[run.i0], b = t[run.i1];
-        if (a > 1e-30f && b > 1e-30f) {
-          std::memset(m + run.begin, 1, static_cast<size_t>(run.end - run.begin));
-        } else if (a <= 0.0f && b <= 0.0f) {
-          std::memset(m + run.begin, 0, static_cast<size_t>(run.end - run.begin));
-        } else {
-          for (int64_t x = run.begin; x < run.end; ++x) {
-            const LinearTap& tx = s.taps_x[x];
-            m[x] = static_cast<uint8_t>(t[tx.i0] * tx.w0 + t[tx.i1] * tx.w1 > 0.0f);
+      if (ty.i0 != pair0 || ty.i1 != pair1) {
+        pair0 = ty.i0;
+        pair1 = ty.i1;
+        s.mixed.clear();
+        uint8_t* shared = s.shared_row.data();
+        std::memset(shared, 0, static_cast<size_t>(r.width));
+        for (const TapRun& run : s.runs) {
+          const float v0 = r0[run.i0], v1 = r0[run.i1], v2 = r1[run.i0], v3 = r1[run.i1];
+          if (v0 > 1e-30f && v1 > 1e-30f && v2 > 1e-30f && v3 > 1e-30f) {
+            std::memset(shared + run.begin, 1, static_cast<size_t>(run.end - run.begin));
+          } else if (!(v0 <= 0.0f && v1 <= 0.0f && v2 <= 0.0f && v3 <= 0.0f)) {
+            s.mixed.push_back(run);
           }
         }
+        std::memset(shared, 0, static_cast<size_t>(in_lo));
+        std::memset(shared + in_hi, 0, static_cast<size_t>(r.width - in_hi));
       }
-      std::memset(m, 0, static_cast<size_t>(in_lo));
-      std::memset(m + in_hi, 0, static_cast<size_t>(r.width - in_hi));
+      std::memcpy(m, s.shared_row.data(), static_cast<size_t>(r.width));
+      if (s.mixed.empty()) continue;
+      // The vertical blend of the two source rows (as bilinear_row does).
+      float* t = s.tmp.data();
+      for (int64_t c = 0; c < gw; ++c) t[c] = r0[c] * ty.w0 + r1[c] * ty.w1;
+      // The other runs as one row: its two blended values decide the run
+      // the same way when they agree, else pixel by pixel. The row starts
+      // cleared there.
+      for (const TapRun& run : s.mixed) {
+        const float a = t[run.i0], b = t[run.i1];
+        const int64_t begin = std::max(run.begin, in_lo), end = std::min(run.end, in_hi);
+        if (a > 1e-30f && b > 1e-30f) {
+          if (begin < end) std::memset(m + begin, 1, static_cast<size_t>(end - begin));
+        } else if (!(a <= 0.0f && b <= 0.0f)) {
+          // Every tap of the run reads cells i0 and i1: t[tx.i0] is a, t[tx.i1]
+          // is b; the taps' weights are split out (w0s, w1s) so this vectorizes.
+          const float* w0 = s.w0s.data();
+          const float* w1 = s.w1s.data();
+          for (int64_t x = begin; x < end; ++x) m[x] = static_cast<uint8_t>(a * w0[x] + b * w1[x] > 0.0f);
+        }
+      }
     }
   });
 }
