@@ -105,11 +105,20 @@ def _silu(y):
 
 
 def _residual(order):
-    """Conv output Y0 plus the input X: "add_then_relu" (ResNet) or "silu_then_add" (YOLO bottlenecks)."""
+    """Conv output Y0 plus the input X: "add_then_relu" (ResNet), "silu_then_add" (YOLO
+    bottlenecks), "relu_then_add", "add_then_silu" or "add" alone."""
     def post(y):
-        if order == "add_then_relu":
-            return [helper.make_node("Add", [y, "X"], ["S"], name="add"),
-                    helper.make_node("Relu", ["S"], ["Y"], name="relu")], [], "Y"
+        if order in ("add_then_relu", "add_then_silu", "add"):
+            nodes = [helper.make_node("Add", [y, "X"], ["A"], name="add")]
+            if order == "add":
+                return nodes, [], "A"
+            if order == "add_then_relu":
+                return nodes + [helper.make_node("Relu", ["A"], ["Y"], name="relu")], [], "Y"
+            more, _, z = _silu("A")
+            return nodes + more, [], z
+        if order == "relu_then_add":
+            return [helper.make_node("Relu", [y], ["R"], name="relu"),
+                    helper.make_node("Add", ["R", "X"], ["Y2"], name="add")], [], "Y2"
         nodes, _, z = _silu(y)
         return nodes + [helper.make_node("Add", ["X", z], ["Y2"], name="add")], [], "Y2"
     return post
@@ -140,20 +149,23 @@ def test_fused_activation(isa, rng, tmp_path, act, kind):
     assert_parity(conv_model(x_shape, w, b, attrs, ACTIVATIONS[act]), x, isa, tmp_path, case=f"{kind}+{act}")
 
 
-@pytest.mark.parametrize("order", ["add_then_relu", "silu_then_add"])
-@pytest.mark.parametrize("kind", ["general", "depthwise"])
+@pytest.mark.parametrize("order", ["add_then_relu", "silu_then_add", "relu_then_add", "add_then_silu", "add"])
+@pytest.mark.parametrize("kind", ["general", "depthwise", "pointwise", "direct"])
 def test_fused_residual(isa, rng, tmp_path, order, kind):
-    # ResNet adds before the activation; YOLO bottlenecks add after it.
-    c = 16
-    k, group = (3, 1) if kind == "general" else (3, c)
-    x_shape = (1, c, 9, 10)
+    # ResNet adds before the activation; YOLO bottlenecks add after it. The
+    # pointwise and direct (8 channels: no Winograd; 32 columns: row tiles)
+    # paths apply a clamp, a residual and an activation with a residual added
+    # first inside the GEMM kernel, the rest after it.
+    c = 8 if kind == "direct" else 16
+    k, group = {"general": (3, 1), "depthwise": (3, c), "pointwise": (1, 1), "direct": (3, 1)}[kind]
+    x_shape = (1, c, 6, 32) if kind == "direct" else (1, c, 9, 10)
     w = rng.standard_normal((c, c // group, k, k)).astype(np.float32) * 0.3
     b = rng.standard_normal(c).astype(np.float32)
 
     post = _residual(order)
 
     x = rng.standard_normal(x_shape).astype(np.float32)
-    model = conv_model(x_shape, w, b, {"group": group, "pads": [1, 1, 1, 1]}, post)
+    model = conv_model(x_shape, w, b, {"group": group, "pads": [k // 2] * 4}, post)
     assert_parity(model, x, isa, tmp_path, case=f"{kind} {order}")
 
 

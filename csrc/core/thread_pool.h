@@ -84,8 +84,6 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  // The job: written by run() before generation_ is bumped (release), read by
-  // workers after they see the new generation (acquire).
   // Thread t first takes the tasks of ranges_[t], the t-th of num_threads
   // contiguous slices of [0, task_count), then claims what is left of the
   // others'. With equal slices, thread t works on the same part of every
@@ -98,6 +96,8 @@ class ThreadPool {
     std::atomic<int64_t> next{0};  // the next unclaimed task (may run past end)
     int64_t end = 0;
   };
+  // The job: written by run() before generation_ is bumped (release), read by
+  // workers after they see the new generation (acquire).
   const Task* task_ = nullptr;
   std::vector<TaskRange> ranges_;
   std::atomic<int> busy_workers_{0};

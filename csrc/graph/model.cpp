@@ -109,7 +109,8 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
   // element offset parent_offset[t] inside the memory of tensor parent[t]
   // (itself, for a tensor with memory of its own: a root). A view's output
   // is its input's memory; a Split's outputs and a Concat's inputs can be
-  // parts of the whole's memory (place_parts); those steps skip run().
+  // parts of the whole's memory (Op::parts_layout, below); those steps skip
+  // run().
   std::vector<int64_t> parent(tensor_count, -1), parent_offset(tensor_count, 0);  // -1: not in the arena
   std::vector<uint8_t> graph_input(tensor_count, 0);
   for (int32_t t : def_.inputs) {
@@ -203,7 +204,8 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     for (int32_t t : def_.nodes[i].outputs) touch(t, static_cast<int64_t>(i), true);
   }
   for (int32_t t : def_.inputs) touch(t, -1, true);
-  for (int32_t t : def_.outputs) touch(t, end_step, false);
+  for (int32_t t : def_.outputs)
+    if (in_arena(t)) touch(t, end_step, false);
   const MemoryPlan plan = plan_memory(buffers);
   const size_t scratch_offset = round_up(plan.arena_bytes, AlignedBuffer::kAlignment);
   if (scratch_offset > max_bytes || scratch_bytes > max_bytes - scratch_offset)

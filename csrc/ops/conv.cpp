@@ -651,7 +651,9 @@ class ConvOp final : public Op {
         const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
         fill_band(x, oy0, xp);
         if (direct_lanes_) {
-          const auto chunk_start = [&](int64_t q) { return q == direct_chunks_ ? out_c_ : out_c_ * q / direct_chunks_ / 16 * 16; };
+          const auto chunk_start = [&](int64_t q) {
+            return q == direct_chunks_ ? out_c_ : out_c_ * q / direct_chunks_ / 16 * 16;
+          };
           run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, chunk_start(chunk),
                            chunk_start(chunk + 1), y, r);
           return;

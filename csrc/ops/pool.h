@@ -4,8 +4,10 @@
 // Both reductions (max, sum) are separable, so one output row is computed in
 // two passes: the valid kernel rows fold into one input-width row (kh
 // contiguous runs), then the valid kernel columns fold that row into the
-// output row (kw strided runs). The valid taps are known at prepare: the
-// kernels never test bounds, and the runs are plain vectorizable loops.
+// output row (kw runs: contiguous with stride 1, and with stride 2 over the
+// row split into even and odd columns; strided otherwise). The valid taps
+// are known at prepare: the kernels never test bounds, and the runs are
+// plain vectorizable loops.
 #pragma once
 #include <algorithm>
 #include <cstdint>

@@ -227,7 +227,8 @@ class ResizeOp final : public Op {
       const int s = keep >= 0 ? 1 - keep : held[0] < held[1] ? 0 : 1;
       const float* r = x + iy * in_w_;
       float* h = held_row[s];
-      for (int64_t ox = 0; ox < out_w_; ++ox) h[ox] = cols_.w_lo[ox] * r[cols_.lo[ox]] + cols_.w_hi[ox] * r[cols_.hi[ox]];
+      for (int64_t ox = 0; ox < out_w_; ++ox)
+        h[ox] = cols_.w_lo[ox] * r[cols_.lo[ox]] + cols_.w_hi[ox] * r[cols_.hi[ox]];
       held[s] = iy;
       return s;
     };

@@ -55,7 +55,8 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 3
-      for (int v = 0; v < V; ++v) _mm_prefetch(reinterpret_cast<const char*>(post->r + r * post->ldr + col + 16 * v), _MM_HINT_T0);
+      for (int v = 0; v < V; ++v)
+        _mm_prefetch(reinterpret_cast<const char*>(post->r + r * post->ldr + col + 16 * v), _MM_HINT_T0);
   }
   for (size_t k = 0; k < kc; ++k, a += kMR) {
     const float* b = rows.row(k);
