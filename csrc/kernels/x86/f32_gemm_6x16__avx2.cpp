@@ -19,6 +19,28 @@ inline __m256i first_lanes(size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index);
 }
 
+// The post-step on a stored tile (mr rows, nb <= 16 columns at c, column n0
+// of the kernel call), reloaded from L1: applied to the accumulators before
+// the stores, its runtime-indexed rows kept them out of registers.
+__attribute__((noinline)) void apply_post(const F32GemmPost* post, size_t mr, size_t nb, size_t n0, float* c,
+                                          size_t ldc) {
+  const __m256 lo = _mm256_set1_ps(post->lo), hi = _mm256_set1_ps(post->hi);
+  for (size_t r = 0; r < mr; ++r) {
+    float* crow = c + r * ldc;
+    const float* rrow = post->r != NULL ? post->r + r * post->ldr + n0 : NULL;
+    for (size_t j = 0; j < nb; j += 8) {
+      const __m256i m = first_lanes(nb - j < 8 ? nb - j : 8);
+      const __m256 res = rrow != NULL ? _mm256_maskload_ps(rrow + j, m) : _mm256_setzero_ps();
+      __m256 y = _mm256_maskload_ps(crow + j, m);
+      if (post->residual_first) y = _mm256_add_ps(y, res);
+      if (post->clamp) y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
+      if (!post->residual_first) y = _mm256_add_ps(y, res);
+      _mm256_maskstore_ps(crow + j, m, y);
+    }
+    if (post->act != NULL) post->act(post->spec, crow, crow, nb);
+  }
+}
+
 // kAccumulate: C += A·B, else C = bias + A·B, then `post` (may be null).
 template <bool kAccumulate, class Rows>
 void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias,
@@ -27,15 +49,19 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     const size_t nb = nc - n0 < NR ? nc - n0 : NR;
     const bool full = nb == NR;
-    const __m256i mask0 = first_lanes(nb < 8 ? nb : 8);
-    const __m256i mask1 = first_lanes(nb > 8 ? nb - 8 : 0);
+    // The lane masks of the partial tile, made where they are used: kept
+    // live across the k loop they took the 16th and 17th ymm register
+    // (12 accumulators, 2 B vectors, 1 broadcast) and the accumulators
+    // went through the stack on every k step.
+    const auto mask_lo = [nb] { return first_lanes(nb < 8 ? nb : 8); };
+    const auto mask_hi = [nb] { return first_lanes(nb > 8 ? nb - 8 : 0); };
     __m256 acc[MR][2];
     for (size_t r = 0; r < MR; ++r) {
       if (kAccumulate) {
         // Rows past mr are computed and never stored; they start from 0.
         const float* crow = c + (r < mr ? r : 0) * ldc + n0;
-        acc[r][0] = r < mr ? _mm256_maskload_ps(crow, mask0) : _mm256_setzero_ps();
-        acc[r][1] = r < mr ? _mm256_maskload_ps(crow + 8, mask1) : _mm256_setzero_ps();
+        acc[r][0] = r < mr ? _mm256_maskload_ps(crow, mask_lo()) : _mm256_setzero_ps();
+        acc[r][1] = r < mr ? _mm256_maskload_ps(crow + 8, mask_hi()) : _mm256_setzero_ps();
       } else {
         const __m256 init = _mm256_set1_ps((bias != NULL && r < mr) ? bias[r] : 0.0f);
         acc[r][0] = init;
@@ -57,8 +83,8 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
     } else {
       for (size_t k = 0; k < kc; ++k, ap += MR) {
         const float* bp = rows.row(k) + n0;
-        const __m256 b0 = _mm256_maskload_ps(bp, mask0);
-        const __m256 b1 = _mm256_maskload_ps(bp + 8, mask1);
+        const __m256 b0 = _mm256_maskload_ps(bp, mask_lo());
+        const __m256 b1 = _mm256_maskload_ps(bp + 8, mask_hi());
         for (size_t r = 0; r < MR; ++r) {
           const __m256 av = _mm256_broadcast_ss(ap + r);
           acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
@@ -69,21 +95,6 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
     // A constant trip count (with the row test inside) lets the compiler
     // unroll and keep acc in registers; a loop bounded by mr would force
     // the accumulators through memory on every k step.
-    if (post != NULL) {
-      const __m256 lo = _mm256_set1_ps(post->lo), hi = _mm256_set1_ps(post->hi);
-      for (size_t r = 0; r < MR; ++r) {
-        if (r >= mr) break;
-        const float* rrow = post->r != NULL ? post->r + r * post->ldr + n0 : NULL;
-        for (int h = 0; h < 2; ++h) {
-          const __m256 res = rrow != NULL ? _mm256_maskload_ps(rrow + 8 * h, h == 0 ? mask0 : mask1)
-                                          : _mm256_setzero_ps();
-          __m256 y = acc[r][h];
-          if (post->residual_first) y = _mm256_add_ps(y, res);
-          if (post->clamp) y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
-          acc[r][h] = post->residual_first ? y : _mm256_add_ps(y, res);
-        }
-      }
-    }
     for (size_t r = 0; r < MR; ++r) {
       if (r >= mr) break;
       float* crow = c + r * ldc + n0;
@@ -91,12 +102,11 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* c, 
         _mm256_storeu_ps(crow, acc[r][0]);
         _mm256_storeu_ps(crow + 8, acc[r][1]);
       } else {
-        _mm256_maskstore_ps(crow, mask0, acc[r][0]);
-        _mm256_maskstore_ps(crow + 8, mask1, acc[r][1]);
+        _mm256_maskstore_ps(crow, mask_lo(), acc[r][0]);
+        _mm256_maskstore_ps(crow + 8, mask_hi(), acc[r][1]);
       }
     }
-    if (post != NULL && post->act != NULL)
-      for (size_t r = 0; r < mr; ++r) post->act(post->spec, c + r * ldc + n0, c + r * ldc + n0, nb);
+    if (post != NULL) apply_post(post, mr, nb, n0, c + n0, ldc);
   }
 }
 
