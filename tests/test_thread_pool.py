@@ -45,3 +45,9 @@ def test_slow_thread_slice_is_taken_over():
 def test_failing_task_reaches_the_caller(threads):
     with pytest.raises(ValueError, match="task 5 failed"):
         edgecnn._core.thread_pool_trace(threads, 40, throw_task=5)
+
+
+@pytest.mark.parametrize("threads,tasks", [(0, 4), (257, 4), (2, -1)])
+def test_trace_hook_rejects_bad_arguments(threads, tasks):
+    with pytest.raises(ValueError, match="thread_pool_trace"):
+        edgecnn._core.thread_pool_trace(threads, tasks)

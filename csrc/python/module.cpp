@@ -260,7 +260,8 @@ FloatArray kernel_f32_im2col_phase_row(const std::string& isa, const FloatArray&
 // throw_task (if in range) throws instead.
 py::array_t<int64_t> thread_pool_trace(int num_threads, int64_t task_count, int slow_thread, int64_t slow_us,
                                        int64_t throw_task) {
-  if (num_threads < 1 || task_count < 0) throw ArgumentError("thread_pool_trace: bad arguments");
+  if (num_threads < 1 || num_threads > 256 || task_count < 0)
+    throw ArgumentError("thread_pool_trace: needs 1-256 threads and task_count >= 0");
   py::array_t<int64_t> out({task_count, int64_t{2}});
   int64_t* trace = out.mutable_data();
   std::fill(trace, trace + 2 * task_count, int64_t{-1});
