@@ -68,8 +68,10 @@ def test_matches_reference(frame_hw, out_hw, letterbox, rng):
         lambda f: f[::-3, 1::2],
         lambda f: f.transpose(1, 0, 2),
         lambda f: np.broadcast_to(f[:1, :1], (31, 17, 3)),  # zero strides
+        lambda f: np.concatenate([f, f[..., :1]], axis=2)[..., :3],  # RGBA rows
+        lambda f: np.concatenate([f, f[..., :1]], axis=2)[..., 2::-1],  # BGRA read as RGB
     ],
-    ids=["flip-x", "every-2nd-row", "channels-reversed", "mixed-steps", "transposed", "broadcast"],
+    ids=["flip-x", "every-2nd-row", "channels-reversed", "mixed-steps", "transposed", "broadcast", "rgba", "bgra-reversed"],
 )
 @pytest.mark.parametrize("letterbox", [False, True], ids=["resize", "letterbox"])
 def test_strided_views_are_read_in_place(view, letterbox, rng):

@@ -29,16 +29,35 @@ void validate_preprocess(const ImageView& image, const PreprocessOptions& o) {
 
 namespace {
 
-// Horizontally resampled image rows, planar: slot s holds channel c of image
-// row rows[s] at cache[(s * 3 + c) * width]. Two slots cover the two source
-// rows of an output row; upscaling reuses them across output rows.
-struct RowCache {
-  std::vector<float> data;
-  int64_t rows[2] = {-1, -1};
-  int64_t width;
-  explicit RowCache(int64_t w) : data(static_cast<size_t>(6 * w)), width(w) {}
-  float* slot(int s) { return data.data() + s * 3 * width; }
+// Where the vertical pass puts channel c of source column x in its float row:
+// at x * col + chan[c]. `first`/`length` are the image row's byte run that
+// the contiguous pass reads (see below).
+struct BlendedRowLayout {
+  bool one_run = false;
+  int64_t first = 0, length = 0;
+  int64_t col = 0, chan[3] = {0, 0, 0};
 };
+
+// Interleaved pixels (HWC, BGRA, a reversed channel axis) keep every column's
+// three channel bytes inside its own col_stride bytes, so an image row is one
+// short byte run, blended as it lies. Any other layout (transposed, planar,
+// strided views) is gathered into three planes of width floats.
+BlendedRowLayout blended_row_layout(const ImageView& image, const int64_t channel[3]) {
+  BlendedRowLayout l;
+  const int64_t cs = image.col_stride, chs = image.channel_stride;
+  l.one_run = cs >= 1 && cs <= 8 && 2 * (chs < 0 ? -chs : chs) < cs;
+  if (l.one_run) {
+    l.first = std::min<int64_t>(0, 2 * chs);
+    l.length = (image.width - 1) * cs + std::max<int64_t>(0, 2 * chs) - l.first + 1;
+    l.col = cs;
+    for (int c = 0; c < 3; ++c) l.chan[c] = channel[c] - l.first;
+  } else {
+    l.length = 3 * image.width;
+    l.col = 1;
+    for (int c = 0; c < 3; ++c) l.chan[c] = c * image.width;
+  }
+  return l;
+}
 
 }  // namespace
 
@@ -50,12 +69,6 @@ Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* 
   std::vector<LinearTap> taps_x(static_cast<size_t>(rw)), taps_y(static_cast<size_t>(rh));
   linear_taps(0, rw, static_cast<float>(image.width) / static_cast<float>(rw), 0.0f, 0, image.width, taps_x.data());
   linear_taps(0, rh, static_cast<float>(image.height) / static_cast<float>(rh), 0.0f, 0, image.height, taps_y.data());
-  // Byte offsets of both source columns of every output column.
-  std::vector<int64_t> col0(static_cast<size_t>(rw)), col1(static_cast<size_t>(rw));
-  for (int64_t x = 0; x < rw; ++x) {
-    col0[x] = taps_x[x].i0 * image.col_stride;
-    col1[x] = taps_x[x].i1 * image.col_stride;
-  }
 
   float gain[3], bias[3], pad[3];
   int64_t channel[3];
@@ -65,48 +78,59 @@ Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* 
     pad[c] = o.pad_value * gain[c] + bias[c];
     channel[c] = (o.swap_rb ? 2 - c : c) * image.channel_stride;
   }
-
-  auto resample_row = [&](int64_t y, float* dst) {
-    const uint8_t* row = image.data + y * image.row_stride;
+  const BlendedRowLayout layout = blended_row_layout(image, channel);
+  // Float offsets of every output column's two taps in a blended row, and
+  // their weights with the channel's gain folded in ([c][x]).
+  std::vector<int64_t> at0(static_cast<size_t>(rw)), at1(static_cast<size_t>(rw));
+  std::vector<float> wx0(static_cast<size_t>(3 * rw)), wx1(static_cast<size_t>(3 * rw));
+  for (int64_t x = 0; x < rw; ++x) {
+    at0[x] = taps_x[x].i0 * layout.col;
+    at1[x] = taps_x[x].i1 * layout.col;
     for (int c = 0; c < 3; ++c) {
-      const uint8_t* src = row + channel[c];
-      float* d = dst + c * rw;
-      for (int64_t x = 0; x < rw; ++x)
-        d[x] = static_cast<float>(src[col0[x]]) * taps_x[x].w0 + static_cast<float>(src[col1[x]]) * taps_x[x].w1;
+      wx0[c * rw + x] = taps_x[x].w0 * gain[c];
+      wx1[c * rw + x] = taps_x[x].w1 * gain[c];
     }
-  };
+  }
 
+  // Both layouts blend with the same operations in the same order, so a view
+  // and its contiguous copy give identical tensors.
   const int64_t plane = o.out_h * o.out_w;
   parallel_ranges(pool, o.out_h, rows_per_task(pool, o.out_h), [&](int64_t y_begin, int64_t y_end) {
-    RowCache cache(rw);
+    std::vector<float> blended(static_cast<size_t>(layout.length));
+    float* t = blended.data();
     for (int64_t y = y_begin; y < y_end; ++y) {
       const int64_t ry = y - p.pad_y;
       if (ry < 0 || ry >= rh) {
         for (int c = 0; c < 3; ++c) std::fill_n(out + c * plane + y * o.out_w, o.out_w, pad[c]);
         continue;
       }
+      // Vertical pass: the two source rows blended into floats.
       const LinearTap& ty = taps_y[ry];
-      // Load the two source rows, keeping a slot that already holds one.
-      int s0 = cache.rows[0] == ty.i0 ? 0 : cache.rows[1] == ty.i0 ? 1 : -1;
-      if (s0 < 0) {
-        s0 = cache.rows[0] == ty.i1 ? 1 : 0;
-        resample_row(ty.i0, cache.slot(s0));
-        cache.rows[s0] = ty.i0;
+      const float w0 = ty.w0, w1 = ty.w1;
+      const uint8_t* r0 = image.data + ty.i0 * image.row_stride;
+      const uint8_t* r1 = image.data + ty.i1 * image.row_stride;
+      if (layout.one_run) {
+        r0 += layout.first;
+        r1 += layout.first;
+        for (int64_t j = 0; j < layout.length; ++j)
+          t[j] = static_cast<float>(r0[j]) * w0 + static_cast<float>(r1[j]) * w1;
+      } else {
+        for (int c = 0; c < 3; ++c)
+          for (int64_t x = 0; x < image.width; ++x) {
+            const int64_t at = x * image.col_stride + channel[c];
+            t[layout.chan[c] + x] = static_cast<float>(r0[at]) * w0 + static_cast<float>(r1[at]) * w1;
+          }
       }
-      int s1 = cache.rows[0] == ty.i1 ? 0 : cache.rows[1] == ty.i1 ? 1 : -1;
-      if (s1 < 0) {
-        s1 = 1 - s0;
-        resample_row(ty.i1, cache.slot(s1));
-        cache.rows[s1] = ty.i1;
-      }
+      // Horizontal pass, normalised, between the letterbox columns.
       for (int c = 0; c < 3; ++c) {
         float* dst = out + c * plane + y * o.out_w;
-        const float* a = cache.slot(s0) + c * rw;
-        const float* b = cache.slot(s1) + c * rw;
-        const float w0 = ty.w0 * gain[c], w1 = ty.w1 * gain[c], bc = bias[c];
         std::fill_n(dst, p.pad_x, pad[c]);
         float* d = dst + p.pad_x;
-        for (int64_t x = 0; x < rw; ++x) d[x] = a[x] * w0 + b[x] * w1 + bc;
+        const float* tc = t + layout.chan[c];
+        const float* v0 = wx0.data() + c * rw;
+        const float* v1 = wx1.data() + c * rw;
+        const float bc = bias[c];
+        for (int64_t x = 0; x < rw; ++x) d[x] = tc[at0[x]] * v0[x] + tc[at1[x]] * v1[x] + bc;
         std::fill(d + rw, dst + o.out_w, pad[c]);
       }
     }
