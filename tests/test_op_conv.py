@@ -295,6 +295,25 @@ def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k, stride, threads):
                       case=f"channel lanes {c_in}->{c_out} {k}x{k}/{stride} map={shape} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_pointwise_large_weights(isa, rng, tmp_path, threads):
+    # 1x1 layers whose weights exceed half of a 1 MiB L2 (ResNet-50's at
+    # 14x14): at 14x14 the channel-lane GEMM (where the tier has it), with
+    # 6 or 11 weight panels of 48 split in near-equal chunks across 1-3
+    # threads; at 20x20 the pixel tiles with the weight panels outermost.
+    # Channel counts leave a partial last panel; a fused residual and ReLU
+    # run in both orders of the loops.
+    cases = (((14, 14), 1024, 256, "relu"), ((14, 14), 256, 520, "relu"), ((20, 20), 256, 600, "relu"),
+             ((14, 14), 512, 512, "add_then_relu"), ((20, 20), 384, 384, "add_then_relu"))
+    for (h, w), c_in, c_out, post in cases:
+        wt = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32) * 0.05
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
+        tail = ACTIVATIONS["relu"] if post == "relu" else _residual(post)
+        assert_parity(conv_model((1, c_in, h, w), wt, b, {}, tail), x, isa, tmp_path, num_threads=threads,
+                      case=f"large-weight 1x1 {c_in}->{c_out} {post} map={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("c_in,c_out", [(16, 16), (17, 33), (40, 24)])
 def test_winograd_tiles(isa, rng, tmp_path, c_in, c_out):
     # 3x3 stride 1 with >= 16 channels each way: the Winograd F(2x2, 3x3) path

@@ -260,6 +260,14 @@ class ConvOp final : public Op {
       const int64_t wanted = 4 * static_cast<int64_t>(ctx.num_threads);
       const int64_t chunks = ctx.num_threads > 1 && bands < wanted ? std::min(panels, (wanted + bands - 1) / bands) : 1;
       pw_panels_per_chunk_ = (panels + chunks - 1) / chunks;
+      // Weights over half of L2 (ResNet-50's 1x1 layers at 14x14 hold 1-2
+      // MiB) would stream from L3 once per pixel tile in tile-major order;
+      // when the band's B rows fit in half of L2 instead, each weight panel
+      // sweeps the band's tiles (read once, from L1), B re-read from L2.
+      const size_t l2 = static_cast<size_t>(cache_sizes().l2);
+      const size_t task_weights = static_cast<size_t>(pw_panels_per_chunk_ * gemm_->mr * depth_) * sizeof(float);
+      const size_t band_b = static_cast<size_t>(band_ * gemm_->nr * depth_) * sizeof(float);
+      pw_panels_outer_ = !pw_prefetch_ && task_weights > l2 / 2 && band_b <= l2 / 2;
       return;
     }
     wgemm_.plan(*gemm_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
@@ -388,7 +396,9 @@ class ConvOp final : public Op {
   //    direct on one layer whose weights stay cached, and 15% faster inside
   //    a network, where the weights (9 MiB for ResNet's layer4) stream from
   //    memory: it reads each weight once, in K blocks. From 14x14 (196
-  //    pixels, 94% of the lanes used) the others are faster. For windows
+  //    pixels, 94% of the lanes used) the others are faster, except 1x1
+  //    layers whose weights exceed half of L2 (ResNet-50's at 14x14: a
+  //    chain of 40 such layers 5% faster at 1 thread, 8% at 2). For windows
   //    with strides <= 2, the direct path's channel lanes with one band per
   //    thread (each weight read once per thread): its padded copy replaces
   //    im2col's K x N gather, which cost a quarter of a 3x3 stride-2
@@ -404,7 +414,13 @@ class ConvOp final : public Op {
     if (!pointwise_geometry_) return pixels <= 64;
     int64_t used = 0;
     for (int64_t p0 = 0; p0 < pixels; p0 += 48) used += (std::min<int64_t>(48, pixels - p0) + 15) / 16 * 16;
-    return pixels * 10 < used * 9;  // under 90% of the pixel lanes used
+    if (pixels * 10 < used * 9) return true;  // under 90% of the pixel lanes used
+    // Weights over half of L2 on a map of one ChannelGemm column block
+    // (ResNet-50's 1x1 layers at 14x14, 1-2 MiB): the channel lanes stream
+    // them once, where the pixel tiles' narrow last tile (4 of 48 pixels at
+    // 14x14) costs about as much as a full one.
+    const size_t weights = static_cast<size_t>(out_cg_ * depth_) * sizeof(float);
+    return pixels <= 256 && pixels * 20 < used * 19 && weights > static_cast<size_t>(cache_sizes().l2) / 2;
   }
 
   //  - 3x3 stride 1 with at least 16 input and output channels (fewer
@@ -758,18 +774,24 @@ class ConvOp final : public Op {
           const int64_t band = task / chunks, chunk = task % chunks;
           const int64_t p0 = band * band_ * nr, p1 = std::min(pixels, p0 + band_ * nr);
           const int64_t q0 = chunk * pw_panels_per_chunk_, q1 = std::min(panels, q0 + pw_panels_per_chunk_);
-          for (int64_t p = p0; p < p1; p += nr) {
-            // The next tile's B rows, one line per 16 floats (see pw_prefetch_).
-            if (pw_prefetch_ && p + nr < p1)
-              for (int64_t k = 0; k < depth_; ++k)
-                for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16)
-                  __builtin_prefetch(x + koff_[k] + l, 0, 3);
-            for (int64_t q = q0; q < q1; ++q) {
-              const int64_t row0 = q * mr;
-              const F32GemmPost post = kernel_post(r ? r + row0 * pixels + p : nullptr, pixels);
-              gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p,
-                           koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
-                           post_in_kernel_ ? &post : nullptr);
+          auto tile = [&](int64_t q, int64_t p) {
+            const int64_t row0 = q * mr;
+            const F32GemmPost post = kernel_post(r ? r + row0 * pixels + p : nullptr, pixels);
+            gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p, koff_.data(),
+                         y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
+                         post_in_kernel_ ? &post : nullptr);
+          };
+          if (pw_panels_outer_) {
+            for (int64_t q = q0; q < q1; ++q)
+              for (int64_t p = p0; p < p1; p += nr) tile(q, p);
+          } else {
+            for (int64_t p = p0; p < p1; p += nr) {
+              // The next tile's B rows, one line per 16 floats (see pw_prefetch_).
+              if (pw_prefetch_ && p + nr < p1)
+                for (int64_t k = 0; k < depth_; ++k)
+                  for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16)
+                    __builtin_prefetch(x + koff_[k] + l, 0, 3);
+              for (int64_t q = q0; q < q1; ++q) tile(q, p);
             }
           }
           if (!epilogue || post_in_kernel_) return;
@@ -908,6 +930,7 @@ class ConvOp final : public Op {
   int64_t band_ = 1;  // tiles per task (pointwise)
   bool pw_prefetch_ = false;  // pointwise: software prefetch of the next tile's B rows
   int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
+  bool pw_panels_outer_ = false;      // pointwise: weight panels outer, pixel tiles inner
   std::vector<float> dw_weights_;
   const F32DwconvKernel* dw_kernel_ = nullptr;
   const F32DwconvLanesKernel* dw_lanes_ = nullptr;  // channel-lane kernel, where the tier has one

@@ -9,6 +9,11 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Where share i of n near-equal shares of `count` items starts (sizes differ
+// by at most one, so 6 panels in 4 chunks give the pool's two threads 3
+// each, where chunks of ceil(6 / 4) = 2 would leave three chunks).
+int64_t even_share(int64_t i, int64_t n, int64_t count) { return i * count / n; }
+
 // B rows of a dense row-major matrix, packed (WeightGemm's block layout).
 class DenseSource final : public BlockSource {
  public:
@@ -74,8 +79,6 @@ void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t
   // Too few column blocks (small maps): split the weight panels too.
   const int64_t m_panels = ceil_div(m, mr);
   row_chunks_ = col_blocks_ >= num_threads_ ? 1 : std::min(m_panels, ceil_div(2 * num_threads_, col_blocks_));
-  panels_per_chunk_ = ceil_div(m_panels, row_chunks_);
-  row_chunks_ = ceil_div(m_panels, panels_per_chunk_);
   block_bytes_ = round_up(static_cast<size_t>(kc_ * nc_) * sizeof(float), 64);
 }
 
@@ -87,7 +90,7 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
   pool.run(col_blocks_ * row_chunks_, [&](int64_t task, int thread) {
     const int64_t cb = task / row_chunks_, rc = task % row_chunks_;
     const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
-    const int64_t p0 = rc * panels_per_chunk_, p1 = std::min(m_panels, p0 + panels_per_chunk_);
+    const int64_t p0 = even_share(rc, row_chunks_, m_panels), p1 = even_share(rc + 1, row_chunks_, m_panels);
     float* block = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(scratch) + thread * block_bytes_);
     for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
       const int64_t kc = std::min(kc_, k_ - k0);
@@ -129,8 +132,7 @@ void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64
   // Weight panel chunks: a few per thread.
   const int64_t panels = ceil_div(m, kernel.mr);
   chunks_ = std::min(panels, std::max<int64_t>(1, num_threads_ > 1 ? 2 * num_threads_ : 1));
-  panels_per_chunk_ = ceil_div(panels, chunks_);
-  chunks_ = ceil_div(panels, panels_per_chunk_);
+  panels_per_chunk_ = ceil_div(panels, chunks_);  // the largest chunk
   // One column block (a small map) on several threads: B is packed once,
   // shared, K block kb at k0 * nc_ (the threads' panel chunks all read it),
   // instead of once per chunk.
@@ -170,7 +172,7 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
   pool.run(col_blocks_ * chunks_, [&](int64_t task, int thread) {
     const int64_t cb = task / chunks_, chunk = task % chunks_;
     const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
-    const int64_t p0 = chunk * panels_per_chunk_, p1 = std::min(panels, p0 + panels_per_chunk_);
+    const int64_t p0 = even_share(chunk, chunks_, panels), p1 = even_share(chunk + 1, chunks_, panels);
     const int64_t m0 = p0 * mr, m1 = std::min(m_, p1 * mr), ldt = (p1 - p0) * mr;
     uint8_t* mine = reinterpret_cast<uint8_t*>(scratch) + shared_bytes + thread * per_thread;
     float* block = reinterpret_cast<float*>(mine);

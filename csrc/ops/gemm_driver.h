@@ -75,7 +75,7 @@ class WeightGemm {
  private:
   const F32GemmKernel* kernel_ = nullptr;
   int64_t m_ = 0, k_ = 0, n_ = 0;
-  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, row_chunks_ = 1, panels_per_chunk_ = 1;
+  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, row_chunks_ = 1;
   int num_threads_ = 1;
   size_t block_bytes_ = 0;
 };
