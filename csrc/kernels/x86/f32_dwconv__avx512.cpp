@@ -1,16 +1,17 @@
 // AVX-512 depthwise kernels (contract: kernels/dwconv.h), two ways:
-//  - rows (stride 2, maps at least kRowsMinWidth wide; measured faster than
-//    flat there, and slower for stride 1): straight from the input plane
-//    to the output plane, in 16-wide column strips, 4 output rows at a time
-//    (rows outermost, so the input streams in order: 9-12% faster than strip
-//    by strip on MobileNetV2's and EfficientNet's 112 -> 56 layer) with 2
-//    partial sums each (8 independent FMA chains, enough to cover the
-//    FMA latency on both pipes). Taps reading above or below the plane are
-//    skipped (those rows go one at a time); strips touching the left or
-//    right edge load under the mask of lanes inside the plane (a masked-off
-//    lane is neither read nor faulted on), the others unmasked (masked loads
-//    are slower). Stride 2 loads 32 floats and keeps the even lanes. No
-//    copy of the input.
+//  - rows (maps at least kRowsMinWidth wide, stride 2 or undilated stride
+//    1): straight from the input plane to the output plane, in 16-wide
+//    column strips, 4 output rows at a time (rows outermost, so the input
+//    streams in order: 9-12% faster than strip by strip on MobileNetV2's
+//    and EfficientNet's 112 -> 56 layer) with 2 partial sums each (8
+//    independent FMA chains, enough to cover the FMA latency on both
+//    pipes). Stride 1 walks the block's input rows once each (strip_s1),
+//    which made it faster than flat and than the channel lanes at 3x3.
+//    Taps reading above or below the plane are skipped (those rows go one
+//    at a time); strips touching the left or right edge load under the
+//    mask of lanes inside the plane (a masked-off lane is neither read nor
+//    faulted on), the others unmasked (masked loads are slower). Stride 2
+//    loads 32 floats and keeps the even lanes. No copy of the input.
 //  - flat (the others): the phase planes of kernels/dwconv_plane.h in
 //    scratch, convolved over the flat index (rows wrap, so no lanes idle at
 //    row ends), copied out.
@@ -165,6 +166,7 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
     acc[u][0] = bias;
     acc[u][1] = _mm512_setzero_ps();
   }
+  __asm__("" : "+r"(row0));  // opaque, as in strip_s1
   for (int ky = ky_lo; ky < ky_hi; ++ky) {
 #pragma GCC unroll 5
     for (int kx = 0; kx < K; ++kx) {
@@ -187,6 +189,40 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
   for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
 }
 
+// Stride 1, dilation 1: the R output rows of a 16-wide strip, walking the
+// R + K - 1 input rows they read once each: row ir's K column shifts are
+// loaded once and feed every output row u with tap row ky = ir - u. One row
+// pointer stays live (tap addresses are the row plus kx), and each output
+// row keeps 2 partial sums, so 2R FMA chains are in flight.
+template <int K, int R, bool kMasked>
+inline void strip_s1(const float* row0, int64_t in_w, const __mmask16* mask, const __m512* wv, __m512 bias, float* y,
+                     int64_t out_w, __mmask16 store) {
+  __m512 acc[R][2];
+  for (int u = 0; u < R; ++u) {
+    acc[u][0] = bias;
+    acc[u][1] = _mm512_setzero_ps();
+  }
+  const float* row = row0;
+  // An empty asm makes the row pointer opaque to the compiler: without it,
+  // inlined into the strip loop, each of the (R + K - 1) * K tap addresses
+  // became an induction variable of its own, spilled to the stack.
+  __asm__("" : "+r"(row));
+#pragma GCC unroll 8
+  for (int ir = 0; ir < R + K - 1; ++ir, row += in_w) {
+    __m512 v[K];
+#pragma GCC unroll 5
+    for (int kx = 0; kx < K; ++kx) v[kx] = kMasked ? _mm512_maskz_loadu_ps(mask[kx], row + kx) : _mm512_loadu_ps(row + kx);
+#pragma GCC unroll 4
+    for (int u = 0; u < R; ++u) {
+      const int ky = ir - u;
+      if (ky < 0 || ky >= K) continue;
+#pragma GCC unroll 5
+      for (int kx = 0; kx < K; ++kx) acc[u][kx & 1] = _mm512_fmadd_ps(v[kx], wv[ky * K + kx], acc[u][kx & 1]);
+    }
+  }
+  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
+}
+
 // Rows mode (see the top of the file): 16-wide column strips, 4 output rows
 // at a time where every tap row is inside the input, else one at a time.
 template <int K, int S>
@@ -200,6 +236,7 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
   const int64_t rows_span = in_h + g->pad_top - (K - 1) * d;  // need oy*S < rows_span
   const int64_t oy_end = rows_span <= 0 ? 0 : ((rows_span - 1) / S + 1 < out_h ? (rows_span - 1) / S + 1 : out_h);
   const int64_t row_step = S * in_w;
+  const bool slide = S == 1 && d == 1;
   // Rows outermost, so the input streams row after row (the prefetchers
   // follow it); each group of up to kStrips column strips keeps its masks.
   constexpr int64_t kStrips = 64;
@@ -245,6 +282,20 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
     };
     int64_t oy = 0;
     for (; oy < out_h && oy < oy_in; ++oy) one_row(oy);
+    if (slide) {
+      for (; oy + 4 <= oy_end; oy += 4) {
+        const float* row0 = base + oy * row_step;
+        for (int64_t i = 0; i < count; ++i) {
+          const StripMasks& m = strips[i];
+          float* out = y + oy * out_w + ox0 + 16 * i;
+          if (m.masked) {
+            strip_s1<K, 4, true>(row0 + 16 * i, in_w, m.mask, wv, bv, out, out_w, m.store);
+          } else {
+            strip_s1<K, 4, false>(row0 + 16 * i, in_w, m.mask, wv, bv, out, out_w, m.store);
+          }
+        }
+      }
+    }
     for (; oy + 4 <= oy_end; oy += 4) {
       const float* row0 = base + oy * row_step;
       for (int64_t i = 0; i < count; ++i) {
@@ -265,7 +316,7 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
 
 template <int K, int S>
 void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
-  if (S == 2 && g->out_w >= kRowsMinWidth) {
+  if (g->out_w >= kRowsMinWidth && (S == 2 || g->d == 1)) {
     dwconv_rows<K, S>(g, x, w, bias, y);
   } else {
     dwconv<K, S>(g, x, w, bias, scratch, y);
