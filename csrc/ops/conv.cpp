@@ -74,7 +74,7 @@ constexpr int64_t kDwLanesBandElements = 1024;
 // Depthwise convs with outputs at least this wide (3x3 stride 2 and
 // undilated 5x5 stride 2 or 3x3 stride 1) stay plane by plane: the AVX-512
 // per-plane kernel's rows mode reads such rows in place (kRowsMinWidth there).
-constexpr int64_t kDwPlaneRowsMinWidth = 24;
+constexpr int64_t kDwPlaneRowsMinWidth[3] = {0, 24, 12};  // by stride
 
 // The direct path works band by band of output rows. A band's input is
 // copied into per-thread scratch (sized to stay in L2) as Sh x Sw phases
@@ -162,11 +162,12 @@ class ConvOp final : public Op {
         // 3x3 stride 2, undilated 5x5 stride 2 and undilated 3x3 stride 1:
         // there the per-plane kernel reads the input in place, with no copy
         // or transposes, and measured faster (MobileNetV2 and
-        // EfficientNet-B0 at 112, 56 and 28: 3x3 stride 1 5-21%, 5x5
-        // stride 2 10%; 5x5 stride 1 was 8% slower than the lanes).
+        // EfficientNet-B0 at 112, 56 and 28, and stride 2 at 14: 3x3
+        // stride 1 5-21%, stride 2 at 14 30-40%, 5x5 stride 2 10%; 5x5
+        // stride 1, and 3x3 stride 1 at 14, were slower than the lanes).
         const bool undilated = win_.dh == 1;
         const bool rows_kernel =
-            out_w_ >= kDwPlaneRowsMinWidth && (dw_plane_.s == 2 ? dw_plane_.k == 3 || undilated
+            out_w_ >= kDwPlaneRowsMinWidth[dw_plane_.s] && (dw_plane_.s == 2 ? dw_plane_.k == 3 || undilated
                                                                 : dw_plane_.k == 3 && undilated);
         dw_lanes_ = rows_kernel ? nullptr : f32_dwconv_lanes_kernel(ctx.isa);
         size_t floats = static_cast<size_t>(dw_plane_.scratch_floats());

@@ -1,5 +1,5 @@
 // AVX-512 depthwise kernels (contract: kernels/dwconv.h), two ways:
-//  - rows (maps at least kRowsMinWidth wide, stride 2 or undilated stride
+//  - rows (maps at least kRowsMinWidth[S] wide, stride 2 or undilated stride
 //    1): straight from the input plane to the output plane, in 16-wide
 //    column strips, 4 output rows at a time (rows outermost, so the input
 //    streams in order: 9-12% faster than strip by strip on MobileNetV2's
@@ -150,7 +150,8 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
     }
 }
 
-constexpr int64_t kRowsMinWidth = 24;
+// Output widths from which rows beat flat, by stride (index S).
+constexpr int64_t kRowsMinWidth[3] = {0, 24, 12};
 
 // Rows mode (see the top of the file). Input column of lane l of the vector
 // at output column ox, tap column kx: (ox + l)*S - pad_left + kx*D.
@@ -361,7 +362,7 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
 
 template <int K, int S>
 void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
-  if (g->out_w >= kRowsMinWidth && (S == 2 || g->d == 1)) {
+  if (g->out_w >= kRowsMinWidth[S] && (S == 2 || g->d == 1)) {
     dwconv_rows<K, S>(g, x, w, bias, y);
   } else {
     dwconv<K, S>(g, x, w, bias, scratch, y);
