@@ -191,50 +191,21 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
   for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
 }
 
-// Stride 1, dilation 1: the R output rows of a 16-wide strip, walking the
-// R + K - 1 input rows they read once each: row ir's K column shifts are
-// loaded once and feed every output row u with tap row ky = ir - u. One row
-// pointer stays live (tap addresses are the row plus kx), and each output
-// row keeps 2 partial sums, so 2R FMA chains are in flight.
-template <int K, int R, bool kMasked>
-inline void strip_s1(const float* row0, int64_t in_w, const __mmask16* mask, const __m512* wv, __m512 bias, float* y,
-                     int64_t out_w, __mmask16 store) {
-  __m512 acc[R][2];
-  for (int u = 0; u < R; ++u) {
-    acc[u][0] = bias;
-    acc[u][1] = _mm512_setzero_ps();
-  }
-  const float* row = row0;
-  // An empty asm makes the row pointer opaque to the compiler: without it,
-  // inlined into the strip loop, each of the (R + K - 1) * K tap addresses
-  // became an induction variable of its own, spilled to the stack.
-  __asm__("" : "+r"(row));
-#pragma GCC unroll 8
-  for (int ir = 0; ir < R + K - 1; ++ir, row += in_w) {
-    __m512 v[K];
-#pragma GCC unroll 5
-    for (int kx = 0; kx < K; ++kx) v[kx] = kMasked ? _mm512_maskz_loadu_ps(mask[kx], row + kx) : _mm512_loadu_ps(row + kx);
-#pragma GCC unroll 4
-    for (int u = 0; u < R; ++u) {
-      const int ky = ir - u;
-      if (ky < 0 || ky >= K) continue;
-#pragma GCC unroll 5
-      for (int kx = 0; kx < K; ++kx) acc[u][kx & 1] = _mm512_fmadd_ps(v[kx], wv[ky * K + kx], acc[u][kx & 1]);
-    }
-  }
-  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
-}
-
-// Stride 2, dilation 1: the same walk over the 2R + K - 2 input rows of R
-// output rows. Row ir's K column phases come from K + 1 loads (tap kx reads
-// columns c + kx + 2l: the even lanes of the 32 floats from c + kx for even
-// kx, the odd lanes of those from c + kx - 1 for odd kx) and feed output
-// row u with tap row ky = ir - 2u. Masks as in strip (mask for the first 16
-// columns of a load at c + kx, mask2 for the next 16; masked-off lanes load
-// as the zero padding).
-template <int K, int R, bool kMasked>
-inline void strip_s2(const float* row0, int64_t in_w, const __mmask16* mask, const __mmask16* mask2,
-                     const __m512* wv, __m512 bias, float* y, int64_t out_w, __mmask16 store) {
+// Undilated: the R output rows of a 16-wide strip, walking the S*(R-1) + K
+// input rows they read once each (P rows from S*oy on; only rows ir in
+// [ir_lo, ir_hi) are inside the input, the others are zero padding and
+// skipped). Row ir's K column taps are loaded once and feed every output row
+// u with tap row ky = ir - S*u. Stride 1: tap kx is the 16 floats from
+// c + kx. Stride 2: tap kx reads columns c + kx + 2l, the even lanes of the
+// 32 floats from c + kx for even kx and the odd lanes of those from
+// c + kx - 1 for odd kx (K + 1 loads per row); masks as in strip (mask for
+// the first 16 columns of a load at c + kx, mask2 for the next 16;
+// masked-off lanes load as the zero padding). One row pointer stays live,
+// and each output row keeps 2 partial sums (2R FMA chains in flight).
+template <int K, int S, int R, bool kMasked, bool kEdgeRows>
+inline void strip_slide(const float* row0, int64_t in_w, int ir_lo, int ir_hi, const __mmask16* mask,
+                        const __mmask16* mask2, const __m512* wv, __m512 bias, float* y, int64_t out_w,
+                        __mmask16 store) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   __m512 acc[R][2];
@@ -243,26 +214,66 @@ inline void strip_s2(const float* row0, int64_t in_w, const __mmask16* mask, con
     acc[u][1] = _mm512_setzero_ps();
   }
   const float* row = row0;
-  __asm__("" : "+r"(row));  // opaque, as in strip_s1
+  // An empty asm makes the row pointer opaque to the compiler: without it,
+  // inlined into the strip loop, each of the rows x taps addresses became
+  // an induction variable of its own, spilled to the stack.
+  __asm__("" : "+r"(row));
 #pragma GCC unroll 12
-  for (int ir = 0; ir < 2 * R + K - 2; ++ir, row += in_w) {
+  for (int ir = 0; ir < S * (R - 1) + K; ++ir, row += in_w) {
+    if (kEdgeRows && (ir < ir_lo || ir >= ir_hi)) continue;
     __m512 v[K];
+    if (S == 1) {
 #pragma GCC unroll 5
-    for (int kx = 0; kx < K; kx += 2) {
-      const __m512 lo = kMasked ? _mm512_maskz_loadu_ps(mask[kx], row + kx) : _mm512_loadu_ps(row + kx);
-      const __m512 hi = kMasked ? _mm512_maskz_loadu_ps(mask2[kx], row + kx + 16) : _mm512_loadu_ps(row + kx + 16);
-      v[kx] = _mm512_permutex2var_ps(lo, even, hi);
-      if (kx + 1 < K) v[kx + 1] = _mm512_permutex2var_ps(lo, odd, hi);
+      for (int kx = 0; kx < K; ++kx)
+        v[kx] = kMasked ? _mm512_maskz_loadu_ps(mask[kx], row + kx) : _mm512_loadu_ps(row + kx);
+    } else {
+#pragma GCC unroll 5
+      for (int kx = 0; kx < K; kx += 2) {
+        const __m512 lo = kMasked ? _mm512_maskz_loadu_ps(mask[kx], row + kx) : _mm512_loadu_ps(row + kx);
+        const __m512 hi =
+            kMasked ? _mm512_maskz_loadu_ps(mask2[kx], row + kx + 16) : _mm512_loadu_ps(row + kx + 16);
+        v[kx] = _mm512_permutex2var_ps(lo, even, hi);
+        if (kx + 1 < K) v[kx + 1] = _mm512_permutex2var_ps(lo, odd, hi);
+      }
     }
 #pragma GCC unroll 4
     for (int u = 0; u < R; ++u) {
-      const int ky = ir - 2 * u;
+      const int ky = ir - S * u;
       if (ky < 0 || ky >= K) continue;
 #pragma GCC unroll 5
       for (int kx = 0; kx < K; ++kx) acc[u][kx & 1] = _mm512_fmadd_ps(v[kx], wv[ky * K + kx], acc[u][kx & 1]);
     }
   }
   for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
+}
+
+// The strips [0, count) of output rows [oy, oy + R) (undilated).
+template <int K, int S, int R, class Masks>
+inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pad_top, int64_t oy, const Masks* strips,
+                       int64_t count, const __m512* wv, __m512 bias, float* y, int64_t out_w) {
+  constexpr int64_t kSpan = S * (R - 1) + K;
+  const int64_t first = S * oy - pad_top;  // input row of ir = 0
+  const int64_t lo = -first, hi = in_h - first;
+  const int ir_lo = static_cast<int>(lo <= 0 ? 0 : lo < kSpan ? lo : kSpan);
+  const int ir_hi = static_cast<int>(hi <= 0 ? 0 : hi < kSpan ? hi : kSpan);
+  const float* row0 = base + S * oy * in_w;
+  const bool edge = ir_lo > 0 || ir_hi < kSpan;  // rows of padding: checked per row (else unrolled unchecked)
+  for (int64_t i = 0; i < count; ++i) {
+    const Masks& m = strips[i];
+    float* out = y + oy * out_w + 16 * i;
+    const float* r = row0 + 16 * S * i;
+    if (edge) {
+      if (m.masked) {
+        strip_slide<K, S, R, true, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+      } else {
+        strip_slide<K, S, R, false, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+      }
+    } else if (m.masked) {
+      strip_slide<K, S, R, true, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+    } else {
+      strip_slide<K, S, R, false, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+    }
+  }
 }
 
 // Rows mode (see the top of the file): 16-wide column strips, 4 output rows
@@ -278,7 +289,7 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
   const int64_t rows_span = in_h + g->pad_top - (K - 1) * d;  // need oy*S < rows_span
   const int64_t oy_end = rows_span <= 0 ? 0 : ((rows_span - 1) / S + 1 < out_h ? (rows_span - 1) / S + 1 : out_h);
   const int64_t row_step = S * in_w;
-  const bool slide = d == 1;
+  const bool slide = d == 1;  // strip_slide; dilated rows go tap by tap (strip)
   // Rows outermost, so the input streams row after row (the prefetchers
   // follow it); each group of up to kStrips column strips keeps its masks.
   constexpr int64_t kStrips = 64;
@@ -322,26 +333,21 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
         }
       }
     };
+    if (slide) {
+      // Every row through strip_slide: padding rows are skipped inside.
+      int64_t oy = 0;
+      for (; oy + 4 <= out_h; oy += 4)
+        slide_rows<K, S, 4>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w);
+      switch (out_h - oy) {
+        case 3: slide_rows<K, S, 3>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
+        case 2: slide_rows<K, S, 2>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
+        case 1: slide_rows<K, S, 1>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
+        default: break;
+      }
+      continue;
+    }
     int64_t oy = 0;
     for (; oy < out_h && oy < oy_in; ++oy) one_row(oy);
-    if (slide) {
-      for (; oy + 4 <= oy_end; oy += 4) {
-        const float* row0 = base + oy * row_step;
-        for (int64_t i = 0; i < count; ++i) {
-          const StripMasks& m = strips[i];
-          float* out = y + oy * out_w + ox0 + 16 * i;
-          if (S == 1 && m.masked) {
-            strip_s1<K, 4, true>(row0 + 16 * i, in_w, m.mask, wv, bv, out, out_w, m.store);
-          } else if (S == 1) {
-            strip_s1<K, 4, false>(row0 + 16 * i, in_w, m.mask, wv, bv, out, out_w, m.store);
-          } else if (m.masked) {
-            strip_s2<K, 4, true>(row0 + 32 * i, in_w, m.mask, m.mask2, wv, bv, out, out_w, m.store);
-          } else {
-            strip_s2<K, 4, false>(row0 + 32 * i, in_w, m.mask, m.mask2, wv, bv, out, out_w, m.store);
-          }
-        }
-      }
-    }
     for (; oy + 4 <= oy_end; oy += 4) {
       const float* row0 = base + oy * row_step;
       for (int64_t i = 0; i < count; ++i) {
