@@ -186,6 +186,16 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
         const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
+        // The next sub-panel (stored right after this one) into L1 while
+        // this one runs: small maps use each weight for few pixels, and
+        // the weights come from memory (a chain of 40 1x1 layers at 7x7
+        // with 960 <-> 160 channels measured 4% faster; into L2 instead was
+        // slower; the hardware prefetchers alone keep too few lines in
+        // flight).
+        const char* next = reinterpret_cast<const char*>(a + kc * mr);
+        const char* end = reinterpret_cast<const char*>(w.data.floats() + panels * k_ * mr);
+        for (const char* line = next; line < next + kc * mr * sizeof(float) && line < end; line += 64)
+          __builtin_prefetch(line, 0, 3);
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
           kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * kc * kPanelPixels,
                   kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
