@@ -334,6 +334,12 @@ class ConvOp final : public Op {
         op_.im2col_->fn(&row, n0, nc, nr, kc * nr, block + (kk - k0) * nr);
       }
     }
+    // 1x1: B is the input map itself (channel k's plane is row k).
+    const float* dense(int64_t* ldb) const override {
+      if (!op_.pointwise_geometry_) return nullptr;
+      *ldb = op_.in_h_ * op_.in_w_;
+      return x_;
+    }
 
    private:
     const ConvOp& op_;

@@ -163,7 +163,9 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
   const F32GemmTKernel& kern = *kernel_;
   const int64_t mr = kern.mr, panels = ceil_div(m_, mr);
   float* shared = scratch;
-  if (shared_b_)
+  int64_t ld_dense = 0;
+  const float* dense = b.dense(&ld_dense);
+  if (shared_b_ && dense == nullptr)
     pool.run(ceil_div(k_, kc_), [&](int64_t kb, int) {
       const int64_t k0 = kb * kc_;
       b.pack(k0, std::min(kc_, k_ - k0), 0, n_, kPanelPixels, shared + k0 * nc_);
@@ -175,14 +177,23 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
     const int64_t p0 = even_share(chunk, chunks_, panels), p1 = even_share(chunk + 1, chunks_, panels);
     const int64_t m0 = p0 * mr, m1 = std::min(m_, p1 * mr), ldt = (p1 - p0) * mr;
     uint8_t* mine = reinterpret_cast<uint8_t*>(scratch) + shared_bytes + thread * per_thread;
-    float* block = reinterpret_cast<float*>(mine);
+    float* own = reinterpret_cast<float*>(mine);  // this thread's packed block
     float* t = reinterpret_cast<float*>(mine + per_thread - t_bytes_);  // T[j][m - m0], row stride ldt
     for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
       const int64_t kc = std::min(kc_, k_ - k0);
-      if (shared_b_)
+      // Panel q of the block: kc rows of kPanelPixels floats at
+      // block + q * q_stride, row stride ldb.
+      int64_t ldb = kPanelPixels, q_stride = kc * kPanelPixels;
+      const float* block = own;
+      if (dense != nullptr) {
+        block = dense + k0 * ld_dense + n0;
+        ldb = ld_dense;
+        q_stride = kPanelPixels;
+      } else if (shared_b_) {
         block = shared + k0 * nc_;
-      else
-        b.pack(k0, kc, n0, nc, kPanelPixels, block);
+      } else {
+        b.pack(k0, kc, n0, nc, kPanelPixels, own);
+      }
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
         const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
@@ -197,8 +208,8 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
         for (const char* line = next; line < next + kc * mr * sizeof(float) && line < end; line += 64)
           __builtin_prefetch(line, 0, 3);
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
-          kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * kc * kPanelPixels,
-                  kPanelPixels, t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
+          kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * q_stride, ldb,
+                  t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
                   bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0);
       }
     }

@@ -47,6 +47,10 @@ class BlockSource {
  public:
   virtual ~BlockSource() = default;
   virtual void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const = 0;
+  // B itself when it is a dense row-major matrix in memory (a 1x1
+  // convolution's input), with its row stride in *ldb; else null. ChannelGemm
+  // then reads it in place instead of packing blocks.
+  virtual const float* dense(int64_t* /*ldb*/) const { return nullptr; }
 };
 
 // Called once per finished tile row band: rows [row0, row0 + rows) x columns
