@@ -295,6 +295,18 @@ def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k, stride, threads):
                       case=f"channel lanes {c_in}->{c_out} {k}x{k}/{stride} map={shape} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_channel_lane_pointwise_batch(isa, rng, tmp_path, threads):
+    # The channel-lane GEMM reads a 1x1 convolution's input in place, image
+    # by image: batch 2, K past one k block, a partial last weight panel.
+    for (h, w), c_in, c_out in (((7, 7), 300, 97), ((14, 14), 1024, 144)):
+        wt = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32) * 0.05
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        assert_parity(conv_model((2, c_in, h, w), wt, b, {}, ACTIVATIONS["relu"]), x, isa, tmp_path,
+                      num_threads=threads, case=f"batch-2 1x1 {c_in}->{c_out} map={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_pointwise_large_weights(isa, rng, tmp_path, threads):
     # 1x1 layers whose weights exceed half of a 1 MiB L2 (ResNet-50's at
