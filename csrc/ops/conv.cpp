@@ -648,9 +648,14 @@ class ConvOp final : public Op {
       for (int64_t p = c0 / mr; p * mr < c1; ++p) {
         const int64_t lo = std::max(c0, p * mr), hi = std::min(c1, p * mr + mr);
         const float* a = w + (k0 * panels + p * kc) * mr + (lo - p * mr);
+        // The next sub-panel, stored after this one, prefetched by the
+        // first row's call (inside the weights only).
+        const float* next = w + (k0 * panels + (p + 2) * kc) * mr <= w + panels * depth_ * mr
+                                ? w + (k0 * panels + (p + 1) * kc) * mr
+                                : nullptr;
         for (int64_t i = 0; i < oy1 - oy0; ++i)
           gemm_t_->igemm(hi - lo, out_w_, kc, a, xp + i * pad_.ld, koff_.data() + k0, t + i * out_w_ * ldt + lo, ldt,
-                         bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0);
+                         bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0, i == 0 ? next : nullptr);
       }
     }
     const int64_t pixels = out_h_ * out_w_, at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;

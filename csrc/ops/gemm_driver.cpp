@@ -197,20 +197,14 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
         const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
-        // The next sub-panel (stored right after this one) into L1 while
-        // this one runs: small maps use each weight for few pixels, and
-        // the weights come from memory (a chain of 40 1x1 layers at 7x7
-        // with 960 <-> 160 channels measured 4% faster; into L2 instead was
-        // slower; the hardware prefetchers alone keep too few lines in
-        // flight).
-        const char* next = reinterpret_cast<const char*>(a + kc * mr);
-        const char* end = reinterpret_cast<const char*>(w.data.floats() + panels * k_ * mr);
-        for (const char* line = next; line < next + kc * mr * sizeof(float) && line < end; line += 64)
-          __builtin_prefetch(line, 0, 3);
+        // The next sub-panel is stored right after this one; the first
+        // pixel panel's call prefetches kc x MR floats from there, inside
+        // the weights (at the end: none).
+        const float* next = a + 2 * kc * mr <= w.data.floats() + panels * k_ * mr ? a + kc * mr : nullptr;
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
           kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * q_stride, ldb,
-                  t + q * kPanelPixels * ldt + (p - p0) * mr, ldt,
-                  bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0);
+                  t + q * kPanelPixels * ldt + (p - p0) * mr, ldt, bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0,
+                  q == 0 ? next : nullptr);
       }
     }
     // T (pixels x channels) into Y (channels x pixels).

@@ -292,8 +292,10 @@ FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const 
   if (t0) std::copy(t0->data(), t0->data() + n * m, t.mutable_data());
   for (int64_t p = 0; p < packed.panel_count(); ++p) {
     const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    // The next panel as the prefetch hint (it must not change T).
+    const float* next = p + 1 < packed.panel_count() ? packed.panel(p + 1) : nullptr;
     kernel.fn(rows, n, k, packed.panel(p), b.data(), n, t.mutable_data() + p * kernel.mr, m,
-              bias.data() + p * kernel.mr, t0.has_value());
+              bias.data() + p * kernel.mr, t0.has_value(), next);
   }
   return t;
 }
@@ -393,8 +395,9 @@ FloatArray kernel_f32_igemm_t(const std::string& isa, const FloatArray& w, const
   if (t0) std::copy(t0->data(), t0->data() + n * m, t.mutable_data());
   for (int64_t p = 0; p < packed.panel_count(); ++p) {
     const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
+    const float* next = p + 1 < packed.panel_count() ? packed.panel(p + 1) : nullptr;
     kernel.igemm(rows, n, k, packed.panel(p), base.data(), koff.data(), t.mutable_data() + p * kernel.mr, m,
-                 bias.data() + p * kernel.mr, t0.has_value());
+                 bias.data() + p * kernel.mr, t0.has_value(), next);
   }
   return t;
 }

@@ -2,7 +2,8 @@
 // 48 channels (3 zmm of weights per k) x 8 pixels (broadcast), 24 zmm
 // accumulators, 24 FMAs per k step against 3 vector loads and 8 broadcasts.
 // Partial tiles run variants with fewer channel vectors (the last one under
-// a lane mask) and fewer pixels.
+// a lane mask) and fewer pixels. With a prefetch pointer, each k step also
+// prefetches the three lines of the next sub-panel's row k into L1.
 // ISA file: only intrinsics, C headers and plain-data headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
@@ -23,7 +24,8 @@ inline __mmask16 first_lanes(size_t count) {
 
 // V channel vectors (the last holding mr - 16*(V-1) channels), J pixels.
 template <int V, int J, class Rows>
-void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt, const float* bias, bool accumulate) {
+void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt, const float* bias, bool accumulate,
+          const float* prefetch) {
   const __mmask16 last = first_lanes(mr - 16 * (V - 1));
   __m512 acc[J][V];
 #pragma GCC unroll 8
@@ -36,6 +38,11 @@ void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt,
                                  : _mm512_setzero_ps();
     }
   for (size_t k = 0; k < kc; ++k, a += kMR) {
+    if (prefetch != NULL) {
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * kMR), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * kMR + 16), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * kMR + 32), _MM_HINT_T0);
+    }
     const float* b = rows.row(k);
     __m512 av[V];
 #pragma GCC unroll 3
@@ -61,7 +68,7 @@ void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt,
 
 template <class Rows>
 struct Tiles {
-  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*, bool);
+  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*, bool, const float*);
   // table[v - 1][j - 1]: the variant for v channel vectors and j pixels.
   static constexpr Fn table[3][kNR] = {
 #define EDGECNN_TILE_ROW(v)                                                                                    \
@@ -74,24 +81,27 @@ struct Tiles {
 
 }  // namespace
 
+// The sub-panel's first pixel tile prefetches (the others find the lines in
+// flight or in L1).
 void f32_gemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t,
-                     size_t ldt, const float* bias, bool accumulate) {
+                     size_t ldt, const float* bias, bool accumulate, const float* prefetch) {
   if (mr == 0) return;
   const size_t v = (mr + 15) / 16;
   for (size_t j0 = 0; j0 < nc; j0 += kNR) {
     const size_t nb = nc - j0 < kNR ? nc - j0 : kNR;
-    Tiles<StridedRows>::table[v - 1][nb - 1](mr, kc, a, StridedRows{b + j0, ldb}, t + j0 * ldt, ldt, bias, accumulate);
+    Tiles<StridedRows>::table[v - 1][nb - 1](mr, kc, a, StridedRows{b + j0, ldb}, t + j0 * ldt, ldt, bias, accumulate,
+                                             j0 == 0 ? prefetch : NULL);
   }
 }
 
 void f32_igemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                      float* t, size_t ldt, const float* bias, bool accumulate) {
+                      float* t, size_t ldt, const float* bias, bool accumulate, const float* prefetch) {
   if (mr == 0) return;
   const size_t v = (mr + 15) / 16;
   for (size_t j0 = 0; j0 < nc; j0 += kNR) {
     const size_t nb = nc - j0 < kNR ? nc - j0 : kNR;
     Tiles<IndirectRows>::table[v - 1][nb - 1](mr, kc, a, IndirectRows{base + j0, koff}, t + j0 * ldt, ldt, bias,
-                                              accumulate);
+                                              accumulate, j0 == 0 ? prefetch : NULL);
   }
 }
 
