@@ -650,9 +650,8 @@ class ConvOp final : public Op {
         const float* a = w + (k0 * panels + p * kc) * mr + (lo - p * mr);
         // The next sub-panel, stored after this one, prefetched by the
         // first row's call (inside the weights only).
-        const float* next = w + (k0 * panels + (p + 2) * kc) * mr <= w + panels * depth_ * mr
-                                ? w + (k0 * panels + (p + 1) * kc) * mr
-                                : nullptr;
+        const int64_t next_at = (k0 * panels + (p + 1) * kc) * mr;
+        const float* next = next_at + kc * mr <= panels * depth_ * mr ? w + next_at : nullptr;
         for (int64_t i = 0; i < oy1 - oy0; ++i)
           gemm_t_->igemm(hi - lo, out_w_, kc, a, xp + i * pad_.ld, koff_.data() + k0, t + i * out_w_ * ldt + lo, ldt,
                          bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0, i == 0 ? next : nullptr);

@@ -196,11 +196,12 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
       }
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t rows = std::min(mr, m_ - p * mr);
-        const float* a = w.data.floats() + (k0 * panels + p * kc) * mr;
+        const int64_t at = (k0 * panels + p * kc) * mr;
+        const float* a = w.data.floats() + at;
         // The next sub-panel is stored right after this one; the first
         // pixel panel's call prefetches kc x MR floats from there, inside
         // the weights (at the end: none).
-        const float* next = a + 2 * kc * mr <= w.data.floats() + panels * k_ * mr ? a + kc * mr : nullptr;
+        const float* next = at + 2 * kc * mr <= panels * k_ * mr ? a + kc * mr : nullptr;
         for (int64_t q = 0; q * kPanelPixels < nc; ++q)
           kern.fn(rows, std::min<int64_t>(kPanelPixels, nc - q * kPanelPixels), kc, a, block + q * q_stride, ldb,
                   t + q * kPanelPixels * ldt + (p - p0) * mr, ldt, bias && k0 == 0 ? bias + p * mr : nullptr, k0 > 0,

@@ -14,7 +14,8 @@
 //
 // 2. ChannelGemm, the same product for maps too small to fill pixel vectors:
 //    the channel-lane kernels (kernels/gemm_t.h) accumulate T = (W · B)^T in
-//    per-thread scratch, B blocks packed as above in panels of 16 pixels; T
+//    per-thread scratch, B blocks packed as above in panels of 16 pixels (a
+//    dense B, a 1x1 convolution's input, is read in place instead); T
 //    is transposed into Y after the last K block, then the epilogue runs.
 //    Threads take chunks of weight panels (each packs its own B blocks).
 //

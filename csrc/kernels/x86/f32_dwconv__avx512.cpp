@@ -5,14 +5,15 @@
 //    streams in order: 9-12% faster than strip by strip on MobileNetV2's
 //    and EfficientNet's 112 -> 56 layer) with 2 partial sums each (8
 //    independent FMA chains, enough to cover the FMA latency on both
-//    pipes). Undilated, each block walks its input rows once (strip_s1,
-//    strip_s2): 3x3 stride 1 became faster than flat and than the channel
-//    lanes, stride 2 about 30% faster than tap by tap.
-//    Taps reading above or below the plane are skipped (those rows go one
-//    at a time); strips touching the left or right edge load under the
-//    mask of lanes inside the plane (a masked-off lane is neither read nor
-//    faulted on), the others unmasked (masked loads are slower). Stride 2
-//    loads 32 floats and keeps the even lanes. No copy of the input.
+//    pipes). Undilated, each block walks its input rows once (strip_slide),
+//    skipping those above or below the plane: 3x3 stride 1 became faster
+//    than flat and than the channel lanes, stride 2 about 30% faster than
+//    tap by tap. Dilated, taps reading above or below the plane are
+//    skipped (those rows go one at a time). Strips touching the left or
+//    right edge load under the mask of lanes inside the plane (a masked-off
+//    lane is neither read nor faulted on), the others unmasked (masked loads
+//    are slower). Stride 2 loads 32 floats and keeps the even lanes. No
+//    copy of the input.
 //  - flat (the others): the phase planes of kernels/dwconv_plane.h in
 //    scratch, convolved over the flat index (rows wrap, so no lanes idle at
 //    row ends), copied out.
@@ -168,7 +169,7 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
     acc[u][0] = bias;
     acc[u][1] = _mm512_setzero_ps();
   }
-  __asm__("" : "+r"(row0));  // opaque, as in strip_s1
+  __asm__("" : "+r"(row0));  // opaque, as in strip_slide
   for (int ky = ky_lo; ky < ky_hi; ++ky) {
 #pragma GCC unroll 5
     for (int kx = 0; kx < K; ++kx) {
@@ -277,7 +278,8 @@ inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pa
 }
 
 // Rows mode (see the top of the file): 16-wide column strips, 4 output rows
-// at a time where every tap row is inside the input, else one at a time.
+// at a time (undilated: all through strip_slide; dilated: where every tap
+// row is inside the input, else one at a time).
 template <int K, int S>
 void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bias, float* y) {
   const int64_t d = g->d, in_w = g->in_w, in_h = g->in_h, out_w = g->out_w, out_h = g->out_h;
