@@ -48,8 +48,8 @@ def test_width_boundaries(isa, k, s, rng):
     # and their 4-vector main loop.
     # The row-wise kernel keeps the masks of up to 64 strips (1024 columns)
     # at a time: widths around that, and past two such groups.
-    for ow in (1, 2, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 80, 81, 96, 127, 130, 1023, 1024,
-               1025, 2100):
+    for ow in (1, 2, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 80, 81, 96, 127, 130,
+               1023, 1024, 1025, 2100):
         for pad in (0, k // 2):
             wd = (ow - 1) * s + k - 2 * pad
             if wd < 1:

@@ -71,7 +71,8 @@ def test_matches_reference(frame_hw, out_hw, letterbox, rng):
         lambda f: np.concatenate([f, f[..., :1]], axis=2)[..., :3],  # RGBA rows
         lambda f: np.concatenate([f, f[..., :1]], axis=2)[..., 2::-1],  # BGRA read as RGB
     ],
-    ids=["flip-x", "every-2nd-row", "channels-reversed", "mixed-steps", "transposed", "broadcast", "rgba", "bgra-reversed"],
+    ids=["flip-x", "every-2nd-row", "channels-reversed", "mixed-steps", "transposed", "broadcast", "rgba",
+         "bgra-reversed"],
 )
 @pytest.mark.parametrize("letterbox", [False, True], ids=["resize", "letterbox"])
 def test_strided_views_are_read_in_place(view, letterbox, rng):
