@@ -221,7 +221,7 @@ class ConvOp final : public Op {
     }
     if (channel_lanes) {
       path_ = ConvPath::kChannels;
-      cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
+      cgemm_.plan(*gemm_t_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads, pointwise_geometry_);
       for (int64_t g = 0; g < groups_; ++g)
         packed_.push_back(cgemm_.pack_weights(weights + g * out_cg_ * depth_, depth_));
       scratch_bytes_ = cgemm_.scratch_bytes();

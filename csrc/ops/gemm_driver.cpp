@@ -114,7 +114,8 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
   });
 }
 
-void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads) {
+void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads,
+                       bool b_in_place) {
   kernel_ = &kernel;
   transpose_ = &f32_transpose_kernel(kernel.isa);
   m_ = m;
@@ -136,8 +137,9 @@ void ChannelGemm::plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64
   // One column block (a small map) on several threads: B is packed once,
   // shared, K block kb at k0 * nc_ (the threads' panel chunks all read it),
   // instead of once per chunk.
-  shared_b_ = col_blocks_ == 1 && chunks_ > 1;
-  block_bytes_ = round_up(static_cast<size_t>((shared_b_ ? k_ : kc_) * nc_) * sizeof(float), 64);
+  b_in_place_ = b_in_place;
+  shared_b_ = !b_in_place && col_blocks_ == 1 && chunks_ > 1;
+  block_bytes_ = b_in_place ? 0 : round_up(static_cast<size_t>((shared_b_ ? k_ : kc_) * nc_) * sizeof(float), 64);
   t_bytes_ = round_up(static_cast<size_t>(nc_ * panels_per_chunk_ * kernel.mr) * sizeof(float), 64);
 }
 
@@ -164,8 +166,8 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
   const int64_t mr = kern.mr, panels = ceil_div(m_, mr);
   float* shared = scratch;
   int64_t ld_dense = 0;
-  const float* dense = b.dense(&ld_dense);
-  if (shared_b_ && dense == nullptr)
+  const float* dense = b_in_place_ ? b.dense(&ld_dense) : nullptr;
+  if (shared_b_)
     pool.run(ceil_div(k_, kc_), [&](int64_t kb, int) {
       const int64_t k0 = kb * kc_;
       b.pack(k0, std::min(kc_, k_ - k0), 0, n_, kPanelPixels, shared + k0 * nc_);

@@ -88,7 +88,9 @@ class WeightGemm {
 class ChannelGemm {
  public:
   static constexpr int kPanelPixels = 16;  // B panel width (im2col kernels need a multiple of 16)
-  void plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads);
+  // b_in_place: run()'s sources are dense (BlockSource::dense non-null), so
+  // B is read where it lies and needs no packing scratch.
+  void plan(const F32GemmTKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads, bool b_in_place = false);
   size_t scratch_bytes() const {
     return shared_b_ ? block_bytes_ + static_cast<size_t>(num_threads_) * t_bytes_
                      : static_cast<size_t>(num_threads_) * (block_bytes_ + t_bytes_);
@@ -112,6 +114,7 @@ class ChannelGemm {
   int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, panels_per_chunk_ = 1;
   int num_threads_ = 1;
   bool shared_b_ = false;  // B packed once for all threads (block_bytes_: all of K)
+  bool b_in_place_ = false;  // B read in place (block_bytes_ 0)
   size_t block_bytes_ = 0, t_bytes_ = 0;
 };
 
