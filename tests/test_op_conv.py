@@ -346,7 +346,7 @@ def test_winograd_tiles(isa, rng, tmp_path, c_in, c_out):
                       case=f"winograd {c_in}->{c_out} x={h}x{w} pads={pads} bias={b is not None}")
 
 
-@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("c_in,c_out", [(16, 24), (33, 17)])
 def test_winograd_4x4_tiles(isa, rng, tmp_path, c_in, c_out, threads):
     # Maps of at least 16 x 16 take F(4x4, 3x3) where the tier has it
@@ -354,8 +354,11 @@ def test_winograd_4x4_tiles(isa, rng, tmp_path, c_in, c_out, threads):
     # rows of 15/16/17 tiles (around the 16-tile vector step) and widths past
     # 64 columns (the row's columns 64 and 65 are shifted in separately).
     # On AVX-512 one thread runs maps under 32 x 32 with these channel
-    # counts as F(2x2) instead.
-    sizes = [(16, 16), (17, 18), (19, 61), (18, 64), (16, 66), (21, 68), (16, 130)]
+    # counts as F(2x2) instead. Each thread's share of the tiles goes in
+    # blocks that fill whole vectors but for a lane, and a shorter last one:
+    # 132 tiles (16 x 130) and 162 (33 x 70) are 47 + 47 + 38 / 47 + 47 + 47
+    # + 21 at one thread, 47 + 19 / 47 + 34 at two, 44 / 31 + 23 at three.
+    sizes = [(16, 16), (17, 18), (19, 61), (18, 64), (16, 66), (21, 68), (16, 130), (33, 70)]
     pads_list = ([1, 1, 1, 1], [0, 0, 0, 0], [2, 0, 1, 2], [0, 1, 1, 0])
     for i, (h, w) in enumerate(sizes):
         pads = pads_list[i % len(pads_list)]

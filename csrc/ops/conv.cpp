@@ -532,12 +532,22 @@ class ConvOp final : public Op {
     const int64_t m = wino_->m, nxi = (m + 2) * (m + 2);
     wino_tiles_h_ = (out_h_ + m - 1) / m;
     wino_tiles_w_ = (out_w_ + m - 1) / m;
-    // Tiles per block: at most kWinoTiles, and an equal share for every
-    // thread (a 14x14 map has 49 tiles: 25 + 24 on two threads, not 48 + 1).
+    // Each thread takes an equal share of the tiles (a 14x14 map has 49
+    // tiles: 25 + 24 on two threads, not 48 + 1), in as few blocks as
+    // kWinoTiles allows (every block streams all of U). A block's GEMMs cost
+    // what the 16-lane vectors its tiles fill cost, so blocks fill whole
+    // vectors but for the last lane: 196 tiles on two threads are 47 + 47 +
+    // 4 per thread (7 vectors), where six equal blocks of 33 filled 9. The
+    // lane left free was measured: with U cold (in a network), blocks of
+    // exactly 32 or 48 tiles ran ResNet's 14x14 layers 25-35% slower than
+    // 31 or 25 (the same vectors); warm, they were even.
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
-    int64_t blocks = (tiles + kWinoTiles - 1) / kWinoTiles;
-    blocks = (blocks + num_threads - 1) / num_threads * num_threads;
-    wino_block_ = std::max<int64_t>(1, (tiles + blocks - 1) / blocks);
+    wino_share_ = std::max<int64_t>(1, (tiles + num_threads - 1) / num_threads);
+    const int64_t fewest = (wino_share_ + kWinoTiles - 1) / kWinoTiles;
+    wino_block_ = std::min(kWinoTiles, ((wino_share_ + fewest - 1) / fewest + 15) / 16 * 16);
+    const auto blocks_of = [&](int64_t block) { return (wino_share_ + block - 1) / block; };
+    if (wino_block_ < wino_share_ && blocks_of(wino_block_ - 1) == blocks_of(wino_block_)) wino_block_ -= 1;
+    wino_share_blocks_ = blocks_of(wino_block_);
     wino_rows_ = m * wino_tiles_h_ + 2;
     wino_ld_ = m * wino_tiles_w_ + 2;
     std::vector<float> u(static_cast<size_t>(nxi * out_c_ * in_c_));
@@ -551,7 +561,8 @@ class ConvOp final : public Op {
 
   void run_winograd(const RunContext& ctx) const {
     const int64_t pixels = out_h_ * out_w_, plane = wino_rows_ * wino_ld_;
-    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_, blocks = (tiles + wino_block_ - 1) / wino_block_;
+    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
+    const int64_t blocks = (tiles + wino_share_ - 1) / wino_share_ * wino_share_blocks_;
     const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
     const int64_t tm = wino_->m, nxi = static_cast<int64_t>(wino_u_.size());  // tile size, frequencies
     float* padded = ctx.scratch;
@@ -569,7 +580,10 @@ class ConvOp final : public Op {
         float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
                                             thread * wino_thread_bytes_);
         float* m = v + nxi * in_c_ * kWinoTiles;
-        const int64_t t0 = block * wino_block_, t1 = std::min(tiles, t0 + wino_block_);
+        const int64_t share0 = block / wino_share_blocks_ * wino_share_;
+        const int64_t t0 = share0 + block % wino_share_blocks_ * wino_block_;
+        const int64_t t1 = std::min({tiles, share0 + wino_share_, t0 + wino_block_});
+        if (t0 >= t1) return;
         // The block's tiles, one tile row segment at a time.
         const auto for_segments = [&](const auto& fn) {
           for (int64_t t = t0; t < t1;) {
@@ -961,7 +975,9 @@ class ConvOp final : public Op {
   const F32WinoKernel* wino_ = nullptr;
   std::vector<PackedMatrix> wino_u_;  // (m+2)^2 transformed weight matrices, packed
   int64_t wino_tiles_h_ = 0, wino_tiles_w_ = 0, wino_rows_ = 0, wino_ld_ = 0;
-  int64_t wino_block_ = kWinoTiles;  // tiles per block (<= kWinoTiles, the row stride of V and M)
+  int64_t wino_share_ = 1;         // tiles per thread's share (the last share may be shorter)
+  int64_t wino_block_ = 1;         // tiles per block (<= kWinoTiles, the row stride of V and M)
+  int64_t wino_share_blocks_ = 1;  // blocks per share (the last block of a share may be shorter)
   size_t wino_input_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
 };
