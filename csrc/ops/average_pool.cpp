@@ -16,6 +16,7 @@ class AveragePoolOp final : public Op {
   void prepare(PrepareContext& ctx) override {
     // Opset 17 AveragePool has no dilations (they arrive in opset 19).
     geo_.prepare(ctx, false);
+    geo_.fold_rows = f32_pool_fold_kernel(ctx.isa).add;
     scratch_bytes_ = geo_.scratch_bytes(ctx.num_threads);
     const int64_t include_pad = ctx.attrs.get_int("count_include_pad", 0);
     if (include_pad != 0 && include_pad != 1) throw FormatError("count_include_pad must be 0 or 1");

@@ -15,6 +15,7 @@ class MaxPoolOp final : public Op {
   void prepare(PrepareContext& ctx) override {
     if (ctx.node.outputs.size() == 2) throw UnsupportedError("the Indices output of MaxPool");
     geo_.prepare(ctx, true);
+    geo_.fold_rows = f32_pool_fold_kernel(ctx.isa).max;
     scratch_bytes_ = geo_.scratch_bytes(ctx.num_threads);
   }
 

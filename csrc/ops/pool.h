@@ -6,8 +6,8 @@
 // contiguous runs), then the valid kernel columns fold that row into the
 // output row (kw runs: contiguous with stride 1, and with stride 2 over the
 // row split into even and odd columns; strided otherwise). The valid taps
-// are known at prepare: the kernels never test bounds, and the runs are
-// plain vectorizable loops.
+// are known at prepare: the kernels never test bounds. Contiguous runs fold
+// through the fold kernel (kernels/pool_fold.h), strided ones with `fold`.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -15,6 +15,7 @@
 
 #include "core/aligned_buffer.h"
 #include "kernels/im2col.h"
+#include "kernels/pool_fold.h"
 #include "ops/parallel_for.h"
 #include "ops/window.h"
 
@@ -48,6 +49,8 @@ struct Pool2dGeometry {
   // that every kernel column folds a contiguous run instead of a strided one.
   F32PhaseRowFn split_columns = nullptr;
   int64_t half = 0;
+  // The op's fold over contiguous runs (set by the op after prepare).
+  F32PoolFoldUkernel fold_rows = nullptr;
 
   // Checks one 4-D input and one output, reads kernel_shape, strides, pads,
   // dilations (when allowed) and ceil_mode, and sets ctx.output_shapes.
@@ -66,12 +69,9 @@ struct Pool2dGeometry {
       } else if (r.begin < r.end) {
         // The first two rows fold in one pass (no copy of the first).
         const float* row0 = x + (r.origin + r.begin * win.dh) * in_w;
-        const float* row1 = row0 + win.dh * in_w;
-        for (int64_t i = 0; i < in_w; ++i) folded[i] = fold(row0[i], row1[i]);
-        for (int64_t ky = r.begin + 2; ky < r.end; ++ky) {
-          const float* row = x + (r.origin + ky * win.dh) * in_w;
-          for (int64_t i = 0; i < in_w; ++i) folded[i] = fold(folded[i], row[i]);
-        }
+        fold_rows(row0, row0 + win.dh * in_w, folded, static_cast<size_t>(in_w));
+        for (int64_t ky = r.begin + 2; ky < r.end; ++ky)
+          fold_rows(folded, x + (r.origin + ky * win.dh) * in_w, folded, static_cast<size_t>(in_w));
       } else {
         std::fill(folded, folded + in_w, init);
       }
@@ -86,10 +86,9 @@ struct Pool2dGeometry {
         if (split_columns != nullptr) {
           // Input column 2*ox + q lives in phase q & 1, at ox + (q - (q & 1)) / 2.
           const int64_t q = kx * win.dw - win.pad_left, phase = q & 1;
-          const float* run = phases + phase * half + s.begin + (q - phase) / 2;
-          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], run[i]);
+          fold_rows(dst, phases + phase * half + s.begin + (q - phase) / 2, dst, static_cast<size_t>(n));
         } else if (win.sw == 1) {
-          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i]);
+          fold_rows(dst, src, dst, static_cast<size_t>(n));
         } else {
           for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i * win.sw]);
         }

@@ -20,6 +20,7 @@
 #include "kernels/gemm.h"
 #include "kernels/gemm_t.h"
 #include "kernels/im2col.h"
+#include "kernels/pool_fold.h"
 #include "kernels/transpose.h"
 #include "kernels/winograd.h"
 #include "ops/activation.h"
@@ -417,6 +418,25 @@ FloatArray kernel_f32_transpose(const std::string& isa, const FloatArray& src, i
   return dst;
 }
 
+// A pooling fold kernel of `isa` ("max" or "add") on two equal 1-D arrays:
+// into a new array, or in place into a copy of acc or of x (`into`).
+FloatArray kernel_f32_pool_fold(const std::string& isa, const std::string& fold, const FloatArray& acc,
+                                const FloatArray& x, const std::string& into) {
+  if (acc.ndim() != 1 || x.ndim() != 1 || acc.shape(0) != x.shape(0))
+    throw ArgumentError("kernel_f32_pool_fold: expects acc and x of one equal length");
+  if (fold != "max" && fold != "add") throw ArgumentError("kernel_f32_pool_fold: fold must be 'max' or 'add'");
+  if (into != "new" && into != "acc" && into != "x")
+    throw ArgumentError("kernel_f32_pool_fold: into must be 'new', 'acc' or 'x'");
+  const F32PoolFoldKernel& kernel = f32_pool_fold_kernel(cap_isa(parse_isa(isa)));
+  FloatArray y({acc.shape(0)});
+  FloatArray a({acc.shape(0)}), b({x.shape(0)});
+  std::copy(acc.data(), acc.data() + acc.size(), a.mutable_data());
+  std::copy(x.data(), x.data() + x.size(), b.mutable_data());
+  float* out = into == "acc" ? a.mutable_data() : into == "x" ? b.mutable_data() : y.mutable_data();
+  (fold == "max" ? kernel.max : kernel.add)(a.data(), b.data(), out, static_cast<size_t>(acc.shape(0)));
+  return into == "acc" ? a : into == "x" ? b : y;
+}
+
 }  // namespace
 
 // Bindings of the pre- and post-processing live in their own files
@@ -523,6 +543,10 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("kernel_f32_transpose", &kernel_f32_transpose, py::arg("isa"), py::arg("src"), py::arg("rows"),
         py::arg("cols"), py::arg("dst0"));
+  m.def("kernel_f32_pool_fold", &kernel_f32_pool_fold, py::arg("isa"), py::arg("fold"), py::arg("acc"), py::arg("x"),
+        py::arg("into") = "new");
+  m.def("f32_pool_fold_kernel_name",
+        [](const std::string& isa) { return std::string(f32_pool_fold_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("f32_transpose_kernel_name",
         [](const std::string& isa) { return std::string(f32_transpose_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("fma_probe", &fma_probe, py::arg("isa"), py::arg("iterations"));
