@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import edgecnn
-from parity import assert_parity
+from parity import assert_parity, convert_to_bytes
 from pool_cases import random_pool_case, stride2_column_cases
 from single_node import onnx_node_model, single_node_ecnn
 
@@ -47,6 +47,40 @@ def test_large_threaded(isa, rng, tmp_path):
     attrs = {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]}
     x = rng.standard_normal(x_shape).astype(np.float32)
     assert_parity(onnx_node_model("MaxPool", x_shape, attrs), x, isa, tmp_path, num_threads=4)
+
+
+def numpy_max_pool(x, k, s, pads, d):
+    """MaxPool over each window's inside taps (np.max: a NaN gives NaN)."""
+    n, c, h, w = x.shape
+    out_h = (h + pads[0] + pads[2] - d * (k - 1) - 1) // s + 1
+    out_w = (w + pads[1] + pads[3] - d * (k - 1) - 1) // s + 1
+    y = np.empty((n, c, out_h, out_w), np.float32)
+    for oy in range(out_h):
+        rows = [r for r in range(oy * s - pads[0], oy * s - pads[0] + d * k, d) if 0 <= r < h]
+        for ox in range(out_w):
+            cols = [q for q in range(ox * s - pads[1], ox * s - pads[1] + d * k, d) if 0 <= q < w]
+            y[:, :, oy, ox] = x[:, :, rows][:, :, :, cols].max(axis=(2, 3))
+    return y
+
+
+@pytest.mark.parametrize("k,s,pads,d", [(3, 2, [1, 1, 1, 1], 1), (5, 1, [2, 2, 2, 2], 1), (3, 1, [1, 0, 1, 2], 2),
+                                        (3, 3, [1, 1, 1, 1], 1), (2, 2, [0, 0, 0, 0], 1)])
+def test_nan_propagates(isa, rng, tmp_path, k, s, pads, d):
+    # A NaN anywhere in a window gives NaN there (numpy and PyTorch; onnxruntime
+    # keeps or drops it depending on the kernel shape, so numpy is the
+    # reference): the stride-2 column phases, the stride-1 interior and edge
+    # columns, a dilated window, stride 3's strided columns.
+    x_shape = (1, 3, 23, 41)
+    attrs = {"kernel_shape": [k, k], "strides": [s, s], "pads": pads, "dilations": [d, d]}
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    x.reshape(-1)[rng.choice(x.size, 12, replace=False)] = np.nan
+    model = edgecnn.load(convert_to_bytes(onnx_node_model("MaxPool", x_shape, attrs), tmp_path), isa=isa)
+    got = model.forward(x)[0]
+    want = numpy_max_pool(x, k, s, pads, d)
+    case = f"isa={isa} {attrs}"
+    assert np.array_equal(np.isnan(got), np.isnan(want)), (
+        f"{case}: NaN differs at {np.argwhere(np.isnan(got) != np.isnan(want))[0].tolist()}")
+    assert np.array_equal(got[~np.isnan(want)], want[~np.isnan(want)]), case
 
 
 def test_indices_output_is_unsupported():

@@ -22,8 +22,11 @@ class MaxPoolOp final : public Op {
   size_t scratch_bytes() const override { return scratch_bytes_; }
 
   void run(const RunContext& ctx) const override {
-    // A window of padding only yields the lowest float, as in onnxruntime.
-    geo_.run(ctx, -FLT_MAX, [](float acc, float v) { return std::max(acc, v); }, [](float*) {});
+    // A window of padding only yields the lowest float, as in onnxruntime. A
+    // NaN in a window gives NaN, as in numpy and PyTorch (onnxruntime drops
+    // or keeps it depending on the kernel shape).
+    geo_.run(ctx, -FLT_MAX, [](float acc, float v) { return acc != acc || v != v ? acc + v : std::max(acc, v); },
+             [](float*) {});
   }
 
  private:

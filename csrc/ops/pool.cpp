@@ -51,6 +51,12 @@ void Pool2dGeometry::prepare(PrepareContext& ctx, bool allow_dilations) {
     s.begin = lo <= 0 ? 0 : (lo + win.sw - 1) / win.sw;
     s.end = hi <= 0 ? 0 : std::min(out_w, (hi + win.sw - 1) / win.sw);
   }
+  interior_begin = 0;
+  interior_end = out_w;
+  for (const PoolSpan& s : spans) {
+    interior_begin = std::max(interior_begin, s.begin);
+    interior_end = std::min(interior_end, s.end);
+  }
   if (win.sw == 2) {
     split_columns = f32_im2col_kernel(ctx.isa).phase_row;
     half = (in_w + 1) / 2;

@@ -7,7 +7,9 @@
 // output row (kw runs: contiguous with stride 1, and with stride 2 over the
 // row split into even and odd columns; strided otherwise). The valid taps
 // are known at prepare: the kernels never test bounds. Contiguous runs fold
-// through the fold kernel (kernels/pool_fold.h), strided ones with `fold`.
+// through the fold kernel (kernels/pool_fold.h): a window's rows in one call,
+// and with stride 1 the interior columns' taps in one call; the few edge
+// columns, and strides above 2, fold tap by tap with the op's scalar `fold`.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -49,7 +51,11 @@ struct Pool2dGeometry {
   // that every kernel column folds a contiguous run instead of a strided one.
   F32PhaseRowFn split_columns = nullptr;
   int64_t half = 0;
-  // The op's fold over contiguous runs (set by the op after prepare).
+  // Stride 1 across: the output columns whose kw taps all lie inside the
+  // input row, [interior_begin, interior_end) (may be empty).
+  int64_t interior_begin = 0, interior_end = 0;
+  // The op's fold over contiguous runs (set by the op after prepare); the
+  // scalar `fold` of run_plane must agree with it, NaN included.
   F32PoolFoldUkernel fold_rows = nullptr;
 
   // Checks one 4-D input and one output, reads kernel_shape, strides, pads,
@@ -64,36 +70,47 @@ struct Pool2dGeometry {
   void run_plane(const float* x, float* y, float init, Fold fold, float* folded) const {
     float* phases = folded + round_up(static_cast<size_t>(in_w), 16);  // even columns, then odd ones
     for (const PoolTaps& r : rows) {
-      if (r.end - r.begin == 1) {
-        std::copy(x + (r.origin + r.begin * win.dh) * in_w, x + (r.origin + r.begin * win.dh + 1) * in_w, folded);
-      } else if (r.begin < r.end) {
-        // The first two rows fold in one pass (no copy of the first).
-        const float* row0 = x + (r.origin + r.begin * win.dh) * in_w;
-        fold_rows(row0, row0 + win.dh * in_w, folded, static_cast<size_t>(in_w));
-        for (int64_t ky = r.begin + 2; ky < r.end; ++ky)
-          fold_rows(folded, x + (r.origin + ky * win.dh) * in_w, folded, static_cast<size_t>(in_w));
+      if (r.begin < r.end) {
+        fold_rows(x + (r.origin + r.begin * win.dh) * in_w, static_cast<size_t>(win.dh * in_w),
+                  static_cast<size_t>(r.end - r.begin), folded, static_cast<size_t>(in_w), 0);
       } else {
         std::fill(folded, folded + in_w, init);
       }
-      std::fill(y, y + out_w, init);
-      if (split_columns != nullptr) split_columns(folded, in_w, 0, 2, half, half, phases);
-      for (int64_t kx = 0; kx < win.kw; ++kx) {
-        const PoolSpan& s = spans[static_cast<size_t>(kx)];
-        if (s.begin >= s.end) continue;
-        const float* src = folded + s.begin * win.sw - win.pad_left + kx * win.dw;
-        float* dst = y + s.begin;
-        const int64_t n = s.end - s.begin;
-        if (split_columns != nullptr) {
+      if (split_columns == nullptr && win.sw == 1 && interior_begin < interior_end) {
+        // Columns whose every tap is inside: all kw taps in one call.
+        fold_rows(folded + interior_begin - win.pad_left, static_cast<size_t>(win.dw), static_cast<size_t>(win.kw),
+                  y + interior_begin, static_cast<size_t>(interior_end - interior_begin), 0);
+        fold_columns(folded, y, 0, interior_begin, init, fold);
+        fold_columns(folded, y, interior_end, out_w, init, fold);
+      } else if (split_columns != nullptr) {
+        std::fill(y, y + out_w, init);
+        split_columns(folded, in_w, 0, 2, half, half, phases);
+        for (int64_t kx = 0; kx < win.kw; ++kx) {
+          const PoolSpan& s = spans[static_cast<size_t>(kx)];
+          if (s.begin >= s.end) continue;
           // Input column 2*ox + q lives in phase q & 1, at ox + (q - (q & 1)) / 2.
           const int64_t q = kx * win.dw - win.pad_left, phase = q & 1;
-          fold_rows(dst, phases + phase * half + s.begin + (q - phase) / 2, dst, static_cast<size_t>(n));
-        } else if (win.sw == 1) {
-          fold_rows(dst, src, dst, static_cast<size_t>(n));
-        } else {
-          for (int64_t i = 0; i < n; ++i) dst[i] = fold(dst[i], src[i * win.sw]);
+          fold_rows(phases + phase * half + s.begin + (q - phase) / 2, 0, 1, y + s.begin,
+                    static_cast<size_t>(s.end - s.begin), 1);
         }
+      } else {
+        fold_columns(folded, y, 0, out_w, init, fold);
       }
       y += out_w;
+    }
+  }
+
+  // Output columns [c0, c1) of one row from the folded input row, tap by
+  // tap with the scalar `fold` (the edges of a stride-1 row, any stride > 2).
+  template <class Fold>
+  void fold_columns(const float* folded, float* y, int64_t c0, int64_t c1, float init, Fold fold) const {
+    if (c0 >= c1) return;
+    std::fill(y + c0, y + c1, init);
+    for (int64_t kx = 0; kx < win.kw; ++kx) {
+      const PoolSpan& s = spans[static_cast<size_t>(kx)];
+      const int64_t begin = std::max(s.begin, c0), end = std::min(s.end, c1);
+      const float* src = folded - win.pad_left + kx * win.dw;
+      for (int64_t ox = begin; ox < end; ++ox) y[ox] = fold(y[ox], src[ox * win.sw]);
     }
   }
 

@@ -418,23 +418,21 @@ FloatArray kernel_f32_transpose(const std::string& isa, const FloatArray& src, i
   return dst;
 }
 
-// A pooling fold kernel of `isa` ("max" or "add") on two equal 1-D arrays:
-// into a new array, or in place into a copy of acc or of x (`into`).
-FloatArray kernel_f32_pool_fold(const std::string& isa, const std::string& fold, const FloatArray& acc,
-                                const FloatArray& x, const std::string& into) {
-  if (acc.ndim() != 1 || x.ndim() != 1 || acc.shape(0) != x.shape(0))
-    throw ArgumentError("kernel_f32_pool_fold: expects acc and x of one equal length");
+// A pooling fold kernel of `isa` ("max" or "add") over `count` runs of n
+// floats of the flat x, run j at j * stride: into a new array, or folded
+// into a copy of y0 (n,) when given.
+FloatArray kernel_f32_pool_fold(const std::string& isa, const std::string& fold, const FloatArray& x, int64_t count,
+                                int64_t stride, int64_t n, const std::optional<FloatArray>& y0) {
+  if (x.ndim() != 1 || count < 1 || stride < 0 || n < 0 || (count - 1) * stride + n > x.shape(0))
+    throw ArgumentError("kernel_f32_pool_fold: expects a flat x holding count >= 1 runs of n, stride apart");
+  if (y0 && (y0->ndim() != 1 || y0->shape(0) != n)) throw ArgumentError("kernel_f32_pool_fold: y0 must be (n,)");
   if (fold != "max" && fold != "add") throw ArgumentError("kernel_f32_pool_fold: fold must be 'max' or 'add'");
-  if (into != "new" && into != "acc" && into != "x")
-    throw ArgumentError("kernel_f32_pool_fold: into must be 'new', 'acc' or 'x'");
   const F32PoolFoldKernel& kernel = f32_pool_fold_kernel(cap_isa(parse_isa(isa)));
-  FloatArray y({acc.shape(0)});
-  FloatArray a({acc.shape(0)}), b({x.shape(0)});
-  std::copy(acc.data(), acc.data() + acc.size(), a.mutable_data());
-  std::copy(x.data(), x.data() + x.size(), b.mutable_data());
-  float* out = into == "acc" ? a.mutable_data() : into == "x" ? b.mutable_data() : y.mutable_data();
-  (fold == "max" ? kernel.max : kernel.add)(a.data(), b.data(), out, static_cast<size_t>(acc.shape(0)));
-  return into == "acc" ? a : into == "x" ? b : y;
+  FloatArray y({n});
+  if (y0) std::copy(y0->data(), y0->data() + n, y.mutable_data());
+  (fold == "max" ? kernel.max : kernel.add)(x.data(), static_cast<size_t>(stride), static_cast<size_t>(count),
+                                            y.mutable_data(), static_cast<size_t>(n), y0.has_value() ? 1 : 0);
+  return y;
 }
 
 }  // namespace
@@ -543,8 +541,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("kernel_f32_transpose", &kernel_f32_transpose, py::arg("isa"), py::arg("src"), py::arg("rows"),
         py::arg("cols"), py::arg("dst0"));
-  m.def("kernel_f32_pool_fold", &kernel_f32_pool_fold, py::arg("isa"), py::arg("fold"), py::arg("acc"), py::arg("x"),
-        py::arg("into") = "new");
+  m.def("kernel_f32_pool_fold", &kernel_f32_pool_fold, py::arg("isa"), py::arg("fold"), py::arg("x"), py::arg("count"),
+        py::arg("stride"), py::arg("n"), py::arg("y0") = py::none());
   m.def("f32_pool_fold_kernel_name",
         [](const std::string& isa) { return std::string(f32_pool_fold_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("f32_transpose_kernel_name",
