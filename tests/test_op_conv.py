@@ -314,16 +314,20 @@ def test_pointwise_large_weights(isa, rng, tmp_path, threads):
     # 6 or 11 weight panels of 48 split in near-equal chunks across 1-3
     # threads; at 20x20 the pixel tiles with the weight panels outermost.
     # Channel counts leave a partial last panel; a fused residual and ReLU
-    # run in both orders of the loops.
-    cases = (((14, 14), 1024, 256, "relu"), ((14, 14), 256, 520, "relu"), ((20, 20), 256, 600, "relu"),
-             ((14, 14), 512, 512, "add_then_relu"), ((20, 20), 384, 384, "add_then_relu"))
-    for (h, w), c_in, c_out, post in cases:
+    # run in both orders of the loops. Stride 2 (ResNet's downsampling, 28x28
+    # to 14x14): gathered pixel tiles at one thread, the channel lanes over
+    # im2col blocks at two and three.
+    cases = (((14, 14), 1024, 256, "relu", 1), ((14, 14), 256, 520, "relu", 1), ((20, 20), 256, 600, "relu", 1),
+             ((14, 14), 512, 512, "add_then_relu", 1), ((20, 20), 384, 384, "add_then_relu", 1),
+             ((28, 28), 512, 520, "relu", 2), ((27, 27), 512, 512, "relu", 2))
+    for (h, w), c_in, c_out, post, stride in cases:
         wt = rng.standard_normal((c_out, c_in, 1, 1)).astype(np.float32) * 0.05
         b = rng.standard_normal(c_out).astype(np.float32)
         x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
         tail = ACTIVATIONS["relu"] if post == "relu" else _residual(post)
-        assert_parity(conv_model((1, c_in, h, w), wt, b, {}, tail), x, isa, tmp_path, num_threads=threads,
-                      case=f"large-weight 1x1 {c_in}->{c_out} {post} map={h}x{w} threads={threads}")
+        attrs = {"strides": [stride, stride]}
+        assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, tail), x, isa, tmp_path, num_threads=threads,
+                      case=f"large-weight 1x1/{stride} {c_in}->{c_out} {post} map={h}x{w} threads={threads}")
 
 
 @pytest.mark.parametrize("c_in,c_out", [(16, 16), (17, 33), (40, 24)])
