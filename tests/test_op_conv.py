@@ -271,16 +271,17 @@ def test_direct_channel_lanes(isa, rng, tmp_path, c_out, threads):
                       case=f"direct lanes {c_in}->{c_out} {k}x{k}/{stride} d{dilation} x={h}x{w} threads={threads}")
 
 
-@pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3)])
+@pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3), (28, 28), (32, 32), (34, 34)])
 @pytest.mark.parametrize("k,stride", [(1, 1), (3, 1), (3, 2)])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_channel_lane_small_maps(isa, rng, tmp_path, shape, k, stride, threads):
     # Small maps with many output channels: 1x1 takes the channel-lane GEMM
     # (on tiers that have it), 3x3 the direct path, with channel lanes and
-    # one band per thread on AVX-512 (7x7 outputs and smaller), else its
-    # discarded columns; channels around 16-lane vectors and 48-wide panels
-    # (97: a masked last vector; 64: a 16-channel last panel), K past one k
-    # block, with bias and a fused ReLU.
+    # one band per thread on AVX-512 (7x7 outputs and smaller; with stride
+    # 2 up to 256 pixels: 14x14 and 16x16 from 28 and 32, not 17x17 from
+    # 34), else its discarded columns; channels around 16-lane vectors and
+    # 48-wide panels (97: a masked last vector; 64: a 16-channel last
+    # panel), K past one k block, with bias and a fused ReLU.
     h, w = shape
     for c_in, c_out in ((300, 64), (40, 97), (16, 48)):
         wt = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32) * 0.1
