@@ -484,10 +484,17 @@ class ConvOp final : public Op {
     const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
     const int64_t reach = (win_.kh - 1) * win_.dh / sh;
     pad_.ld = out_w_ + (win_.kw - 1) * win_.dw / sw;
-    // Band: the input copy in about a quarter of L2 (256 KiB assumed), and
-    // at least two bands per thread when the map has the rows.
+    // Band: the input copy in about a quarter of L2 (256 KiB assumed), half
+    // of it with the channel lanes (below), and at least two bands per
+    // thread when the map has the rows. The lanes' larger bands measured
+    // 4% (1 thread) and 7% (2) faster on ResNet-50's 3x3/2 to 28x28 and
+    // 12-17% on YOLOv8n's 128-channel 3x3/2 to 20x20 at 2 threads; the
+    // pixel-lane layers (YOLOv8n's 32->64 3x3/2 to 80x80) were 3-10%
+    // slower with them.
+    const bool lanes = gemm_t_ != nullptr && (out_c_ >= 128 || small_map);
     const int64_t row_floats = in_c_ * sh * sw * pad_.ld;
-    int64_t band = std::max<int64_t>(1, (int64_t{64} * 1024) / std::max<int64_t>(row_floats, 1) - reach);
+    const int64_t budget = (lanes ? int64_t{128} : int64_t{64}) * 1024;
+    int64_t band = std::max<int64_t>(1, budget / std::max<int64_t>(row_floats, 1) - reach);
     if (num_threads > 1) band = std::min(band, std::max<int64_t>(1, out_h_ / (2 * num_threads)));
     if (small_map) band = out_h_;
     band = std::min(band, out_h_);
@@ -520,7 +527,7 @@ class ConvOp final : public Op {
     // output rows. Measured 4-12% faster than pixel lanes on stride-2 3x3
     // layers of 128 and 256 channels, slower with 32 and 64 (a 64-channel
     // layer is a 48- and a 16-channel panel).
-    direct_lanes_ = gemm_t_ != nullptr && (out_c_ >= 128 || small_map);
+    direct_lanes_ = lanes;
     direct_chunks_ = direct_lanes_ && small_map ? std::min<int64_t>(num_threads, (out_c_ + 15) / 16) : 1;
     if (direct_lanes_) {
       cgemm_.plan(*gemm_t_, out_c_, depth_, pad_.band * out_w_, num_threads);
