@@ -65,15 +65,18 @@ def numpy_max_pool(x, k, s, pads, d):
 
 @pytest.mark.parametrize("k,s,pads,d", [(3, 2, [1, 1, 1, 1], 1), (5, 1, [2, 2, 2, 2], 1), (3, 1, [1, 0, 1, 2], 2),
                                         (3, 3, [1, 1, 1, 1], 1), (2, 2, [0, 0, 0, 0], 1)])
-def test_nan_propagates(isa, rng, tmp_path, k, s, pads, d):
-    # A NaN anywhere in a window gives NaN there (numpy and PyTorch; onnxruntime
-    # keeps or drops it depending on the kernel shape, so numpy is the
-    # reference): the stride-2 column phases, the stride-1 interior and edge
-    # columns, a dilated window, stride 3's strided columns.
+def test_nan_and_infinity(isa, rng, tmp_path, k, s, pads, d):
+    # A NaN anywhere in a window gives NaN there, and a window of -inf gives
+    # -inf (numpy and PyTorch; onnxruntime keeps or drops a NaN, and clamps
+    # -inf, depending on the kernel shape, so numpy is the reference): the
+    # stride-2 column phases, the stride-1 interior and edge columns, a
+    # dilated window, stride 3's strided columns.
     x_shape = (1, 3, 23, 41)
     attrs = {"kernel_shape": [k, k], "strides": [s, s], "pads": pads, "dilations": [d, d]}
     x = rng.standard_normal(x_shape).astype(np.float32)
     x.reshape(-1)[rng.choice(x.size, 12, replace=False)] = np.nan
+    x[0, 2] = -np.inf  # a channel of -inf: every window's max is -inf (not the lowest float)
+    x[0, 2, 5, 7] = np.nan
     model = edgecnn.load(convert_to_bytes(onnx_node_model("MaxPool", x_shape, attrs), tmp_path), isa=isa)
     got = model.forward(x)[0]
     want = numpy_max_pool(x, k, s, pads, d)

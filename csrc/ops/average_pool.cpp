@@ -44,7 +44,9 @@ class AveragePoolOp final : public Op {
 
   void run(const RunContext& ctx) const override {
     const int64_t pixels = geo_.out_h * geo_.out_w;
-    geo_.run(ctx, 0.0f, [](float acc, float v) { return acc + v; }, [&](float* y) {
+    // Windows always hold an input pixel here (no dilations, pads smaller
+    // than the kernel): `empty` is never used.
+    geo_.run(ctx, 0.0f, 0.0f, [](float acc, float v) { return acc + v; }, [&](float* y) {
       for (int64_t i = 0; i < pixels; ++i) y[i] *= inv_count_[static_cast<size_t>(i)];
     });
   }

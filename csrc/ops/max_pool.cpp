@@ -3,6 +3,7 @@
 // affects Indices and is ignored.
 #include <algorithm>
 #include <cfloat>
+#include <limits>
 
 #include "ops/pool.h"
 
@@ -22,11 +23,12 @@ class MaxPoolOp final : public Op {
   size_t scratch_bytes() const override { return scratch_bytes_; }
 
   void run(const RunContext& ctx) const override {
-    // A window of padding only yields the lowest float, as in onnxruntime. A
-    // NaN in a window gives NaN, as in numpy and PyTorch (onnxruntime drops
-    // or keeps it depending on the kernel shape).
-    geo_.run(ctx, -FLT_MAX, [](float acc, float v) { return acc != acc || v != v ? acc + v : std::max(acc, v); },
-             [](float*) {});
+    // The window's largest value (-inf when all are -inf), NaN when it holds
+    // a NaN (numpy and PyTorch; onnxruntime keeps or drops a NaN, and clamps
+    // -inf at the lowest float, depending on the kernel shape). A window of
+    // padding only yields the lowest float, as in onnxruntime.
+    geo_.run(ctx, -std::numeric_limits<float>::infinity(), -FLT_MAX,
+             [](float acc, float v) { return acc != acc || v != v ? acc + v : std::max(acc, v); }, [](float*) {});
   }
 
  private:

@@ -51,6 +51,9 @@ void Pool2dGeometry::prepare(PrepareContext& ctx, bool allow_dilations) {
     s.begin = lo <= 0 ? 0 : (lo + win.sw - 1) / win.sw;
     s.end = hi <= 0 ? 0 : std::min(out_w, (hi + win.sw - 1) / win.sw);
   }
+  empty_columns.clear();
+  for (int64_t ox = 0; ox < out_w; ++ox)
+    if (cols[static_cast<size_t>(ox)].begin >= cols[static_cast<size_t>(ox)].end) empty_columns.push_back(ox);
   interior_begin = 0;
   interior_end = out_w;
   for (const PoolSpan& s : spans) {

@@ -54,6 +54,8 @@ struct Pool2dGeometry {
   // Stride 1 across: the output columns whose kw taps all lie inside the
   // input row, [interior_begin, interior_end) (may be empty).
   int64_t interior_begin = 0, interior_end = 0;
+  // Output columns whose windows hold no input column (dilated windows).
+  std::vector<int64_t> empty_columns;
   // The op's fold over contiguous runs (set by the op after prepare); the
   // scalar `fold` of run_plane must agree with it, NaN included.
   F32PoolFoldUkernel fold_rows = nullptr;
@@ -63,27 +65,29 @@ struct Pool2dGeometry {
   // Pads must be smaller than the kernel, as onnxruntime requires.
   void prepare(PrepareContext& ctx, bool allow_dilations);
 
-  // One plane: y[oy][ox] = fold, over the window's valid taps, of x[iy][ix],
-  // starting from `init`. x is in_h x in_w, y out_h x out_w, row-major;
-  // `folded` holds row_floats() floats.
+  // One plane: y[oy][ox] = fold, over the window's valid taps, of x[iy][ix]
+  // (`identity` is fold's neutral value: fold(identity, v) == v), or `empty`
+  // for a window of padding only. x is in_h x in_w, y out_h x out_w,
+  // row-major; `folded` holds row_floats() floats.
   template <class Fold>
-  void run_plane(const float* x, float* y, float init, Fold fold, float* folded) const {
+  void run_plane(const float* x, float* y, float identity, float empty, Fold fold, float* folded) const {
     float* phases = folded + round_up(static_cast<size_t>(in_w), 16);  // even columns, then odd ones
     for (const PoolTaps& r : rows) {
-      if (r.begin < r.end) {
-        fold_rows(x + (r.origin + r.begin * win.dh) * in_w, static_cast<size_t>(win.dh * in_w),
-                  static_cast<size_t>(r.end - r.begin), folded, static_cast<size_t>(in_w), 0);
-      } else {
-        std::fill(folded, folded + in_w, init);
+      if (r.begin >= r.end) {  // no input row in these windows
+        std::fill(y, y + out_w, empty);
+        y += out_w;
+        continue;
       }
+      fold_rows(x + (r.origin + r.begin * win.dh) * in_w, static_cast<size_t>(win.dh * in_w),
+                static_cast<size_t>(r.end - r.begin), folded, static_cast<size_t>(in_w), 0);
       if (split_columns == nullptr && win.sw == 1 && interior_begin < interior_end) {
         // Columns whose every tap is inside: all kw taps in one call.
         fold_rows(folded + interior_begin - win.pad_left, static_cast<size_t>(win.dw), static_cast<size_t>(win.kw),
                   y + interior_begin, static_cast<size_t>(interior_end - interior_begin), 0);
-        fold_columns(folded, y, 0, interior_begin, init, fold);
-        fold_columns(folded, y, interior_end, out_w, init, fold);
+        fold_columns(folded, y, 0, interior_begin, identity, fold);
+        fold_columns(folded, y, interior_end, out_w, identity, fold);
       } else if (split_columns != nullptr) {
-        std::fill(y, y + out_w, init);
+        std::fill(y, y + out_w, identity);
         split_columns(folded, in_w, 0, 2, half, half, phases);
         for (int64_t kx = 0; kx < win.kw; ++kx) {
           const PoolSpan& s = spans[static_cast<size_t>(kx)];
@@ -94,8 +98,9 @@ struct Pool2dGeometry {
                     static_cast<size_t>(s.end - s.begin), 1);
         }
       } else {
-        fold_columns(folded, y, 0, out_w, init, fold);
+        fold_columns(folded, y, 0, out_w, identity, fold);
       }
+      for (const int64_t ox : empty_columns) y[ox] = empty;
       y += out_w;
     }
   }
@@ -103,9 +108,9 @@ struct Pool2dGeometry {
   // Output columns [c0, c1) of one row from the folded input row, tap by
   // tap with the scalar `fold` (the edges of a stride-1 row, any stride > 2).
   template <class Fold>
-  void fold_columns(const float* folded, float* y, int64_t c0, int64_t c1, float init, Fold fold) const {
+  void fold_columns(const float* folded, float* y, int64_t c0, int64_t c1, float identity, Fold fold) const {
     if (c0 >= c1) return;
-    std::fill(y + c0, y + c1, init);
+    std::fill(y + c0, y + c1, identity);
     for (int64_t kx = 0; kx < win.kw; ++kx) {
       const PoolSpan& s = spans[static_cast<size_t>(kx)];
       const int64_t begin = std::max(s.begin, c0), end = std::min(s.end, c1);
@@ -128,7 +133,7 @@ struct Pool2dGeometry {
   // run_plane over every plane, in parallel when the job is large enough,
   // then finish(plane index, output plane).
   template <class Fold, class Finish>
-  void run(const RunContext& ctx, float init, Fold fold, Finish finish) const {
+  void run(const RunContext& ctx, float identity, float empty, Fold fold, Finish finish) const {
     const int64_t per_task = units_per_task(out_h * (in_w * win.kh + out_w * win.kw));
     const int64_t tasks = (planes + per_task - 1) / per_task;
     const size_t stride = round_up(row_floats() * sizeof(float), 64) / sizeof(float);
@@ -138,7 +143,7 @@ struct Pool2dGeometry {
       float* folded = ctx.scratch + static_cast<size_t>(thread) * stride;
       const int64_t end = std::min(planes, (t + 1) * per_task);
       for (int64_t p = t * per_task; p < end; ++p) {
-        run_plane(x + p * in_h * in_w, y + p * out_h * out_w, init, fold, folded);
+        run_plane(x + p * in_h * in_w, y + p * out_h * out_w, identity, empty, fold, folded);
         finish(y + p * out_h * out_w);
       }
     });
