@@ -113,9 +113,8 @@ struct Pool2dGeometry {
     std::fill(y + c0, y + c1, identity);
     for (int64_t kx = 0; kx < win.kw; ++kx) {
       const PoolSpan& s = spans[static_cast<size_t>(kx)];
-      const int64_t begin = std::max(s.begin, c0), end = std::min(s.end, c1);
-      const float* src = folded - win.pad_left + kx * win.dw;
-      for (int64_t ox = begin; ox < end; ++ox) y[ox] = fold(y[ox], src[ox * win.sw]);
+      const int64_t begin = std::max(s.begin, c0), end = std::min(s.end, c1), offset = kx * win.dw - win.pad_left;
+      for (int64_t ox = begin; ox < end; ++ox) y[ox] = fold(y[ox], folded[ox * win.sw + offset]);
     }
   }
 
