@@ -111,7 +111,8 @@ class ChannelGemm {
   const F32GemmTKernel* kernel_ = nullptr;
   const F32TransposeKernel* transpose_ = nullptr;
   int64_t m_ = 0, k_ = 0, n_ = 0;
-  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, panels_per_chunk_ = 1;
+  int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, chunks_ = 1, chunk_channels_ = 16;
+  int64_t step_ = 16;  // chunk cuts: every MR channels (panels) or every 16
   int num_threads_ = 1;
   bool shared_b_ = false;  // B packed once for all threads (block_bytes_: all of K)
   bool b_in_place_ = false;  // B read in place (block_bytes_ 0)
