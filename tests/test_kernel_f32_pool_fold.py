@@ -71,5 +71,7 @@ def test_rejects_bad_arguments():
         edgecnn._core.kernel_f32_pool_fold("avx512", "max", x, 2, 4, 5)  # runs past x
     with pytest.raises(ValueError):
         edgecnn._core.kernel_f32_pool_fold("avx512", "max", x, 0, 4, 4)
+    with pytest.raises(ValueError):  # (count - 1) * stride would overflow int64
+        edgecnn._core.kernel_f32_pool_fold("avx512", "max", x, 2**62, 2**62, 4)
     with pytest.raises(ValueError):
         edgecnn._core.kernel_f32_pool_fold("avx512", "max", x, 2, 4, 4, np.zeros(3, np.float32))

@@ -423,7 +423,9 @@ FloatArray kernel_f32_transpose(const std::string& isa, const FloatArray& src, i
 // into a copy of y0 (n,) when given.
 FloatArray kernel_f32_pool_fold(const std::string& isa, const std::string& fold, const FloatArray& x, int64_t count,
                                 int64_t stride, int64_t n, const std::optional<FloatArray>& y0) {
-  if (x.ndim() != 1 || count < 1 || stride < 0 || n < 0 || (count - 1) * stride + n > x.shape(0))
+  // count and stride bounded by x's length first, so the product cannot overflow.
+  if (x.ndim() != 1 || count < 1 || stride < 0 || n < 0 || count > x.shape(0) ||
+      (count > 1 && stride > x.shape(0)) || (count - 1) * stride + n > x.shape(0))
     throw ArgumentError("kernel_f32_pool_fold: expects a flat x holding count >= 1 runs of n, stride apart");
   if (y0 && (y0->ndim() != 1 || y0->shape(0) != n)) throw ArgumentError("kernel_f32_pool_fold: y0 must be (n,)");
   if (fold != "max" && fold != "add") throw ArgumentError("kernel_f32_pool_fold: fold must be 'max' or 'add'");
