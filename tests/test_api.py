@@ -158,3 +158,30 @@ def test_result_types_and_json(models, frame):
         det.boxes = None
     with pytest.raises(ValueError):
         det.boxes[0, 0] = 1.0  # read-only arrays
+    assert len(inst) and all(not m.flags.writeable for m in inst.masks) and not seg.mask.flags.writeable
+
+
+def test_results_keep_core_arrays_and_copy_writable_ones():
+    # The core's results are read-only and own their memory: the result types
+    # keep them as they are. Any other array is copied, so changing the
+    # caller's array afterwards cannot change the result.
+    masks, origins = edgecnn._core.yolo_proto_masks(
+        np.ones((2, 1), np.float32), np.ones((1, 8, 8), np.float32),
+        np.array([[1, 1, 20, 12], [5, 2, 9, 30]], np.float32), 32, 32, (1.0, 1.0, 0.0, 0.0), 32, 32)
+    assert all(m.flags.owndata and not m.flags.writeable for m in masks)
+    boxes = np.array([[1, 1, 20, 12], [5, 2, 9, 30]], np.float32)
+    inst = edgecnn.Instances(boxes, np.array([0.9, 0.8], np.float32), np.array([0, 1], np.int32), ["a", "b"],
+                             masks=masks, origins=origins, frame_shape=(32, 32))
+    assert all(a is b for a, b in zip(inst.masks, masks))
+    mine = np.ones((11, 19), bool)
+    inst = edgecnn.Instances(boxes[:1], np.array([0.9], np.float32), np.array([0], np.int32), ["a"],
+                             masks=[mine], origins=origins[:1], frame_shape=(32, 32))
+    mine[:] = False
+    assert inst.masks[0].all() and not inst.masks[0].flags.writeable and boxes[0, 0] == 1
+    boxes[0, 0] = 7
+    assert inst.boxes[0, 0] == 1
+    view = np.ones((11, 19), bool)[:, :]
+    view.flags.writeable = False  # read-only, but a view of a writable array: copied
+    inst = edgecnn.Instances(boxes[:1], np.array([0.9], np.float32), np.array([0], np.int32), ["a"],
+                             masks=[view], origins=origins[:1], frame_shape=(32, 32))
+    assert inst.masks[0] is not view

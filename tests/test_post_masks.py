@@ -62,15 +62,15 @@ def special_boxes(frame_hw):
     )
 
 
-def check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw):
-    masks, origins = core.yolo_proto_masks(coeffs, protos, boxes, *frame_hw, transform, *input_hw)
+def check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw, isa=""):
+    masks, origins = core.yolo_proto_masks(coeffs, protos, boxes, *frame_hw, transform, *input_hw, isa=isa)
     assert len(masks) == len(boxes) and origins.shape == (len(boxes), 2) and origins.dtype == np.int64
     for m, o, b in zip(masks, origins, boxes):
         x0, y0, x1, y1 = ref.box_region(b, frame_hw)
         assert (o[0], o[1], m.shape[1], m.shape[0]) == (x0, y0, x1 - x0, y1 - y0), f"region of box {b}"
     want, logits = ref.yolo_proto_masks(coeffs, protos, boxes, frame_hw, transform, input_hw)
     got = to_full(masks, origins, frame_hw)
-    assert_masks_match(got, want, logits, 0.0, 1e-4, "proto masks")
+    assert_masks_match(got, want, logits, 0.0, 1e-4, f"proto masks, isa={isa or 'default'}")
     return masks, origins, want
 
 
@@ -79,13 +79,13 @@ def check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw):
     [((48, 64), (64, 64), True), ((64, 48), (64, 64), True), ((37, 91), (64, 96), True), ((50, 50), (64, 64), False),
      ((9, 13), (32, 32), True), ((1, 1), (32, 32), True)],
 )
-def test_proto_masks_match_reference(frame_hw, input_hw, letterbox, rng):
+def test_proto_masks_match_reference(frame_hw, input_hw, letterbox, isa, rng):
     nm = 8
     *_, transform = ref_pre.place_frame(*frame_hw, *input_hw, letterbox)
     protos = rng.standard_normal((nm, input_hw[0] // 4, input_hw[1] // 4)).astype(np.float32)
     boxes = np.concatenate([special_boxes(frame_hw), random_boxes(rng, 20, frame_hw)])
     coeffs = rng.standard_normal((len(boxes), nm)).astype(np.float32)
-    _, _, want = check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw)
+    _, _, want = check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw, isa)
     if frame_hw[0] > 5 and frame_hw[1] > 5:
         assert not want[3:4].any() and not want[5:9].any()
 
@@ -116,7 +116,7 @@ def test_proto_masks_ultralytics_shapes(rng):
     assert np.array_equal(oa, ob) and all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
-def test_proto_masks_sign_blocks(rng):
+def test_proto_masks_sign_blocks(isa, rng):
     # Prototype cells in blocks of one sign (positive, negative, zero, tiny
     # positive under the 1e-30 margin, NaN) next to random cells: output rows
     # sharing their two source rows reuse what each run's four source values
@@ -127,7 +127,128 @@ def test_proto_masks_sign_blocks(rng):
     grid[4:14, 0:12], grid[4:14, 12:20], grid[14:20, 0:10] = 2.0, -1.5, 0.0
     grid[14:20, 10:18], grid[20:24, 0:6], grid[20:24, 6:8] = 1e-31, np.nan, -0.0
     boxes = np.array([[0, 0, 160, 90], [10.3, 5.2, 150.7, 80.1], [40, 20, 41, 70]], np.float32)
-    check_proto(np.ones((3, 1), np.float32), grid[None], boxes, frame_hw, transform, input_hw)
+    check_proto(np.ones((3, 1), np.float32), grid[None], boxes, frame_hw, transform, input_hw, isa)
+
+
+@pytest.mark.parametrize(
+    "frame_hw,input_hw",
+    [((720, 1280), (640, 640)),  # 8 pixels per prototype cell: the permute path
+     ((100, 70), (640, 640)),  # 1.6 cells per pixel: blocks too wide for one vector (gathers)
+     ((160, 160), (640, 640)), ((31, 47), (640, 640))],
+)
+def test_proto_masks_identical_on_every_tier(frame_hw, input_hw, rng):
+    # The per-pixel kernels round every product on its own: all tiers must
+    # write the same bytes, not only agree up to the reference's tolerance.
+    *_, transform = ref_pre.place_frame(*frame_hw, *input_hw, True)
+    protos = rng.standard_normal((32, input_hw[0] // 4, input_hw[1] // 4)).astype(np.float32)
+    boxes = np.concatenate([special_boxes(frame_hw), random_boxes(rng, 10, frame_hw)])
+    coeffs = (rng.standard_normal((len(boxes), 32)) * 0.3).astype(np.float32)
+    first, first_origins, _ = check_proto(coeffs, protos, boxes, frame_hw, transform, input_hw, "scalar")
+    for isa in core.available_isas():
+        masks, origins = core.yolo_proto_masks(coeffs, protos, boxes, *frame_hw, transform, *input_hw, isa=isa)
+        assert np.array_equal(origins, first_origins)
+        for i, (a, b) in enumerate(zip(masks, first)):
+            diff = np.argwhere(a != b)
+            assert not len(diff), f"isa={isa} frame={frame_hw} box {i}: {len(diff)} pixels differ from scalar, " \
+                                  f"first at {diff[0]}"
+
+
+def test_mask_kernels_by_tier(isa):
+    assert core.mask_kernels_name(isa) == f"mask_{isa}"
+
+
+# Cell counts at the 8/16-lane and 32/64-cell step boundaries, +-1.
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 127, 128, 129])
+@pytest.mark.parametrize("num_protos", [1, 3, 32])
+def test_mask_logits_row_kernel_matches_reference(isa, n, num_protos, rng):
+    plane = n + 5  # rows do not end where the row ends (a strided box window)
+    p = rng.standard_normal((num_protos, plane)).astype(np.float32)
+    coeffs = rng.standard_normal(num_protos).astype(np.float32)
+    want = np.zeros(n, np.float32)
+    for k in range(num_protos):  # k ascending, each product rounded on its own
+        want = want + coeffs[k] * p[k, :n]
+    got = core.kernel_mask_logits_row(isa, p, coeffs, n)
+    diff = np.argwhere(got != want)
+    assert not len(diff), f"isa={isa} n={n} num_protos={num_protos}: cells {diff.ravel()[:8]} differ"
+
+
+def mask_row_reference(r0, r1, wy0, wy1, i0, i1, w0, w1):
+    """The kernel's contract in float32, every product rounded on its own
+    (inf * 0 is NaN, as in the kernels)."""
+    with np.errstate(invalid="ignore"):
+        v = r0 * np.float32(wy0) + r1 * np.float32(wy1)
+        return v[i0] * w0 + v[i1] * w1 > 0
+
+
+def mask_row_case(rng, n, cols, cells_per_pixel, first_col=0):
+    """n pixels sampling `cols` columns at the given rate, from first_col on,
+    with the clamp at the last column that linear_taps makes."""
+    s = first_col + np.arange(n) * cells_per_pixel + rng.random() * 0.5
+    i0 = np.minimum(np.floor(s), cols - 1).astype(np.int32)
+    i1 = np.minimum(i0 + 1, cols - 1).astype(np.int32)
+    w1 = np.clip(s - i0, 0, 1).astype(np.float32)
+    r0, r1 = (rng.standard_normal(cols).astype(np.float32) for _ in range(2))
+    return r0, r1, float(rng.random()), i0, i1, (1 - w1).astype(np.float32), w1
+
+
+# Pixel counts at the 8- and 16-lane step boundaries, +-1.
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 100])
+@pytest.mark.parametrize("cells_per_pixel", [0.125, 0.5, 0.93, 1.0, 1.6, 3.0])
+def test_mask_row_kernel_matches_reference(isa, n, cells_per_pixel, rng):
+    cols = int(np.ceil(n * cells_per_pixel)) + 2
+    r0, r1, wy1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cells_per_pixel)
+    want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
+    got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
+    diff = np.argwhere(got != want)
+    assert not len(diff), f"isa={isa} n={n} cells/pixel={cells_per_pixel}: pixels {diff.ravel()[:8]} differ"
+
+
+@pytest.mark.parametrize("tail_cols", [1, 2, 3, 15, 16, 17])
+def test_mask_row_kernel_at_the_row_end(isa, tail_cols, rng):
+    # The last pixels clamp onto the last column; the vector that holds them
+    # reaches past the row, so its loads are cut at `cols`. The rows are
+    # exactly cols floats: the sanitizer run catches a read past them.
+    cpp = 0.25
+    cols = tail_cols + 8
+    n = 4 * (tail_cols + 4)
+    r0, r1, wy1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cpp, first_col=cols - tail_cols - 2)
+    assert i1[-1] == cols - 1
+    want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
+    got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
+    assert np.array_equal(got, want), f"isa={isa} cols={cols}: {np.argwhere(got != want).ravel()}"
+
+
+def test_mask_row_kernel_special_values(isa):
+    # NaN anywhere in a pixel's blend clears it; +-inf decide by sign; an
+    # exact zero logit is not > 0.
+    r0 = np.array([np.nan, 1.0, -np.inf, np.inf, 0.0, -0.0, 2.0, -2.0, 1e-38, -1e-38] * 2, np.float32)
+    r1 = r0[::-1].copy()
+    cols = len(r0)
+    i0 = np.repeat(np.arange(cols - 1, dtype=np.int32), 2)
+    i1 = i0 + 1
+    w1 = np.tile(np.array([0.25, 0.75], np.float32), cols - 1)
+    for wy1 in (0.0, 0.5, 1.0):
+        want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, 1 - w1, w1)
+        got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, 1 - w1, w1)
+        assert np.array_equal(got, want), f"isa={isa} wy1={wy1}: {np.argwhere(got != want).ravel()}"
+
+
+@pytest.mark.parametrize("bad", ["decreasing", "i1_below_i0", "past_row", "negative", "lengths"])
+def test_mask_row_kernel_hook_checks_its_input(bad):
+    r = np.zeros(8, np.float32)
+    i0, i1, w = np.array([0, 1, 2], np.int32), np.array([1, 2, 3], np.int32), np.full(3, 0.5, np.float32)
+    if bad == "decreasing":
+        i0, i1 = np.array([1, 0, 2], np.int32), np.array([2, 1, 3], np.int32)
+    elif bad == "i1_below_i0":
+        i1 = np.array([0, 0, 3], np.int32)
+    elif bad == "past_row":
+        i1 = np.array([1, 2, 8], np.int32)
+    elif bad == "negative":
+        i0 = np.array([-1, 1, 2], np.int32)
+    else:
+        w = w[:2]
+    with pytest.raises(ValueError, match="kernel_mask_row_positive"):
+        core.kernel_mask_row_positive("scalar", r, r, 0.5, 0.5, i0, i1, w, np.full(3, 0.5, np.float32))
 
 
 def test_proto_masks_no_instances():

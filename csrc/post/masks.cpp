@@ -5,17 +5,26 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/unfused.h"
+#include "kernels/dispatch.h"
 #include "pre/linear_taps.h"
 
 namespace edgecnn {
 
 namespace {
 
+// Pixels [begin, end) of a mask row.
+struct PixelSpan {
+  int64_t begin, end;
+};
+
 // Per-thread scratch of the mask passes, grown as instances need.
 struct MaskScratch {
   std::vector<LinearTap> taps_x, taps_y;
   std::vector<float> grid, tmp, row, w0s, w1s;
-  std::vector<TapRun> runs, mixed;
+  std::vector<int32_t> i0s, i1s;
+  std::vector<TapRun> runs;
+  std::vector<PixelSpan> spans;
   std::vector<uint8_t> shared_row;
 };
 
@@ -57,6 +66,39 @@ void clip_span(int64_t begin, int64_t end, int64_t size, int64_t* origin, int64_
 
 }  // namespace
 
+namespace scalar {
+
+void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
+  for (size_t x = 0; x < n; ++x) g[x] = 0.0f;
+  for (size_t k = 0; k < num_protos; ++k) {
+    const float ck = coeffs[k];
+    const float* pk = p + k * plane;
+    for (size_t x = 0; x < n; ++x) g[x] += unfused(ck * pk[x]);
+  }
+}
+
+void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t /*cols*/, const int32_t* i0,
+                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
+  for (size_t x = 0; x < n; ++x) {
+    const float v0 = unfused(r0[i0[x]] * wy0) + unfused(r1[i0[x]] * wy1);
+    const float v1 = unfused(r0[i1[x]] * wy0) + unfused(r1[i1[x]] * wy1);
+    m[x] = static_cast<uint8_t>(unfused(v0 * w0[x]) + unfused(v1 * w1[x]) > 0.0f);
+  }
+}
+
+}  // namespace scalar
+
+namespace {
+
+const MaskKernels kMaskKernels[] = {
+    {Isa::kScalar, "mask_scalar", &scalar::mask_logits_row, &scalar::mask_row_positive},
+    EDGECNN_IF_ARCH_x86({Isa::kAvx2, "mask_avx2", &avx2::mask_logits_row, &avx2::mask_row_positive},
+                        {Isa::kAvx512, "mask_avx512", &avx512::mask_logits_row, &avx512::mask_row_positive}, )};
+
+}  // namespace
+
+const MaskKernels& mask_kernels(Isa isa) { return best_kernel_at_most(kMaskKernels, isa); }
+
 MaskRegion box_region(const float* box, int64_t frame_h, int64_t frame_w) {
   MaskRegion r;
   clip_span(static_cast<int64_t>(std::floor(box[0])), static_cast<int64_t>(std::ceil(box[2])), frame_w, &r.x0,
@@ -93,6 +135,8 @@ std::vector<MaskRegion> proto_mask_regions(const ProtoMaskInput& in) {
   const std::string who = "yolo_proto_masks";
   if (in.num_instances < 0 || in.num_protos < 1 || in.proto_h < 1 || in.proto_w < 1)
     throw ArgumentError(who + ": needs coefficients (N, nm) and prototypes (nm, h, w) with nm, h, w >= 1");
+  if (in.proto_w > INT32_MAX)
+    throw ArgumentError(who + ": prototype grid is " + std::to_string(in.proto_w) + " wide, more than 2^31 - 1");
   if (in.input_h < 1 || in.input_w < 1 || in.frame_h < 1 || in.frame_w < 1)
     throw ArgumentError(who + ": input and frame sizes must be >= 1");
   validate_transform(in.transform, who);
@@ -102,7 +146,9 @@ std::vector<MaskRegion> proto_mask_regions(const ProtoMaskInput& in) {
   return regions;
 }
 
-void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool) {
+void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool,
+                      Isa isa) {
+  const MaskKernels& kernels = mask_kernels(isa);
   const GridAxis ax = grid_axis(in.transform.scale_x, in.transform.pad_x, in.frame_w, in.input_w, in.proto_w);
   const GridAxis ay = grid_axis(in.transform.scale_y, in.transform.pad_y, in.frame_h, in.input_h, in.proto_h);
   const int64_t proto_plane = in.proto_h * in.proto_w;
@@ -121,17 +167,11 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
 
     // The instance's logits over the prototype cells [row_lo, row_hi) x
     // [col_lo, col_hi), row-major with stride gw.
-    s.grid.assign(static_cast<size_t>(gh * gw), 0.0f);
+    s.grid.resize(static_cast<size_t>(gh * gw));
     const float* coeffs = in.coeffs + i * in.num_protos;
-    for (int64_t k = 0; k < in.num_protos; ++k) {
-      const float ck = coeffs[k];
-      const float* proto = in.protos + k * proto_plane + row_lo * in.proto_w + col_lo;
-      for (int64_t y = 0; y < gh; ++y) {
-        float* g = s.grid.data() + y * gw;
-        const float* p = proto + y * in.proto_w;
-        for (int64_t x = 0; x < gw; ++x) g[x] += ck * p[x];
-      }
-    }
+    for (int64_t y = 0; y < gh; ++y)
+      kernels.logits_row(in.protos + (row_lo + y) * in.proto_w + col_lo, static_cast<size_t>(proto_plane), coeffs,
+                         static_cast<size_t>(in.num_protos), static_cast<size_t>(gw), s.grid.data() + y * gw);
 
     // Columns whose centre is inside the box: one interval [in_lo, in_hi).
     const float* box = in.boxes + 4 * i;
@@ -150,20 +190,24 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
     // rounding to 0) or both are <= 0 the whole run has that sign; only
     // runs across a sign change (or with a NaN) are sampled pixel by pixel.
     tap_runs(s.taps_x.data(), r.width, &s.runs);
+    s.i0s.resize(r.width);
+    s.i1s.resize(r.width);
     s.w0s.resize(r.width);
     s.w1s.resize(r.width);
-    for (int64_t x = 0; x < r.width; ++x) {
+    for (int64_t x = 0; x < r.width; ++x) {  // taps rebased into [0, gw): int32
+      s.i0s[x] = static_cast<int32_t>(s.taps_x[x].i0);
+      s.i1s[x] = static_cast<int32_t>(s.taps_x[x].i1);
       s.w0s[x] = s.taps_x[x].w0;
       s.w1s[x] = s.taps_x[x].w1;
     }
-    s.tmp.resize(gw);
     s.shared_row.resize(r.width);
     // Output rows with the same two source rows (about 8 per grid row on a
     // 720-pixel frame) share what the run's four source values decide:
     // all > 1e-30 sets the whole run (a sample is a blend of blends, each
     // with weights summing to 1, so it stays > 1e-30 / 4 > 0), all <= 0
     // clears it. Those rows start from that row (shared_row, cut to the box's
-    // columns); only the other runs (`mixed`) are decided row by row.
+    // columns); the other runs, merged where adjacent and cut to the box's
+    // columns (`spans`), go through the per-pixel kernel row by row.
     int64_t pair0 = -1, pair1 = -1;
     for (int64_t y = 0; y < r.height; ++y) {
       uint8_t* m = masks[i] + y * r.width;
@@ -178,7 +222,7 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
       if (ty.i0 != pair0 || ty.i1 != pair1) {
         pair0 = ty.i0;
         pair1 = ty.i1;
-        s.mixed.clear();
+        s.spans.clear();
         uint8_t* shared = s.shared_row.data();
         std::memset(shared, 0, static_cast<size_t>(r.width));
         for (const TapRun& run : s.runs) {
@@ -186,32 +230,22 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
           if (v0 > 1e-30f && v1 > 1e-30f && v2 > 1e-30f && v3 > 1e-30f) {
             std::memset(shared + run.begin, 1, static_cast<size_t>(run.end - run.begin));
           } else if (!(v0 <= 0.0f && v1 <= 0.0f && v2 <= 0.0f && v3 <= 0.0f)) {
-            s.mixed.push_back(run);
+            const int64_t begin = std::max(run.begin, in_lo), end = std::min(run.end, in_hi);
+            if (begin >= end) continue;
+            if (!s.spans.empty() && s.spans.back().end == begin)
+              s.spans.back().end = end;
+            else
+              s.spans.push_back(PixelSpan{begin, end});
           }
         }
         std::memset(shared, 0, static_cast<size_t>(in_lo));
         std::memset(shared + in_hi, 0, static_cast<size_t>(r.width - in_hi));
       }
       std::memcpy(m, s.shared_row.data(), static_cast<size_t>(r.width));
-      if (s.mixed.empty()) continue;
-      // The vertical blend of the two source rows (as bilinear_row does).
-      float* t = s.tmp.data();
-      for (int64_t c = 0; c < gw; ++c) t[c] = r0[c] * ty.w0 + r1[c] * ty.w1;
-      // The other runs as one row: its two blended values decide the run
-      // the same way when they agree, else pixel by pixel. The row starts
-      // cleared there.
-      for (const TapRun& run : s.mixed) {
-        const float a = t[run.i0], b = t[run.i1];
-        const int64_t begin = std::max(run.begin, in_lo), end = std::min(run.end, in_hi);
-        if (a > 1e-30f && b > 1e-30f) {
-          if (begin < end) std::memset(m + begin, 1, static_cast<size_t>(end - begin));
-        } else if (!(a <= 0.0f && b <= 0.0f)) {
-          // Every tap of the run reads cells i0 and i1: t[tx.i0] is a, t[tx.i1]
-          // is b; the taps' weights are split out (w0s, w1s) so this vectorizes.
-          const float* w0 = s.w0s.data();
-          const float* w1 = s.w1s.data();
-          for (int64_t x = begin; x < end; ++x) m[x] = static_cast<uint8_t>(a * w0[x] + b * w1[x] > 0.0f);
-        }
+      for (const PixelSpan& span : s.spans) {
+        const int64_t b = span.begin;
+        kernels.positive_row(r0, r1, ty.w0, ty.w1, static_cast<int32_t>(gw), s.i0s.data() + b, s.i1s.data() + b,
+                             s.w0s.data() + b, s.w1s.data() + b, static_cast<size_t>(span.end - b), m + b);
       }
     }
   });

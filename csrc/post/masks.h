@@ -1,10 +1,12 @@
 // Instance masks, always box-local: an instance's mask covers only the frame
 // pixels its box can touch, never the whole frame.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/cpu.h"
 #include "core/thread_pool.h"
 #include "pre/transform.h"
 
@@ -62,8 +64,55 @@ std::vector<MaskRegion> proto_mask_regions(const ProtoMaskInput& in);
 // bilinearly at the centre mapped into the prototype grid (linear_taps with
 // grid_axis: half-pixel, letterbox padding cut off) is > 0, i.e.
 // sigmoid > 0.5. The logit combination is computed only over the prototype
-// cells the region samples. Parallel over instances.
-void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool);
+// cells the region samples. Parallel over instances. `isa` selects the
+// kernels (mask_kernels; capped to the tiers this build has); every tier
+// writes the same bytes.
+void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8_t* const* masks, ThreadPool& pool,
+                      Isa isa);
+
+// The proto masks' kernels, one set per ISA tier. Every product is rounded
+// on its own (never fused into a sum), so all tiers agree bit for bit with
+// the scalar kernels.
+//
+// logits_row: one row of an instance's logit grid,
+//   g[x] = sum over k = 0 .. num_protos - 1, in that order, of coeffs[k] * p[k * plane + x]
+// for x in [0, n): prototype k's row starts at p + k * plane.
+//
+// positive_row: a run of n pixels of one mask row whose logits are sampled
+// bilinearly from the grid rows r0 and r1 (`cols` floats each; the row
+// weights wy0, wy1). Pixel x reads columns i0[x] and i1[x], with weights w0[x]
+// and w1[x]; m[x] = 1 iff
+//   v(c) = r0[c] * wy0 + r1[c] * wy1
+//   s    = v(i0[x]) * w0[x] + v(i1[x]) * w1[x] > 0,
+// else 0. Columns satisfy 0 <= i0[x] <= i1[x] < cols and never decrease with
+// x. SIMD tiers take a block of pixels in one step when its columns fit in one
+// vector (i1[last] - i0[first] < lanes) and gather the columns otherwise.
+struct MaskKernels {
+  using LogitsRow = void (*)(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n,
+                             float* g);
+  using PositiveRow = void (*)(const float* r0, const float* r1, float wy0, float wy1, int32_t cols,
+                               const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, size_t n,
+                               uint8_t* m);
+  Isa isa;
+  const char* name;
+  LogitsRow logits_row;
+  PositiveRow positive_row;
+};
+
+#define EDGECNN_MASK_KERNELS(isa)                                                                             \
+  namespace isa {                                                                                              \
+  void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n,         \
+                       float* g);                                                                              \
+  void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0, \
+                         const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m);           \
+  }
+EDGECNN_MASK_KERNELS(scalar)
+EDGECNN_MASK_KERNELS(avx2)
+EDGECNN_MASK_KERNELS(avx512)
+#undef EDGECNN_MASK_KERNELS
+
+// The kernels of the most capable tier not above `isa`.
+const MaskKernels& mask_kernels(Isa isa);
 
 // Mask R-CNN: per-instance mask probabilities over a box, pasted as
 // torchvision's paste_masks_in_image (padding 1) does, then > 0.5.

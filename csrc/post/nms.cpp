@@ -7,24 +7,13 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/unfused.h"
 #include "post/boxes.h"
 
 namespace edgecnn {
 
 namespace scalar {
 namespace {
-
-// Returns v unchanged but opaque to the optimizer, so the product that made it
-// is not fused into a later addition (one FMA rounding instead of two would
-// move IoU by an ulp and make the kept set depend on the compiler and tier).
-inline float unfused(float v) {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  __asm__("" : "+x"(v));
-#elif defined(__GNUC__) && defined(__aarch64__)
-  __asm__("" : "+w"(v));
-#endif
-  return v;
-}
 
 // max / min with the SSE/AVX rule (the first operand if it compares
 // greater / less, else the second), so every tier agrees on any input.

@@ -1,25 +1,13 @@
 // AVX-512 IoU kernel of NMS: checks a candidate against 16 kept boxes per step.
 // Contract and the exact IoU operations: post/nms.h.
-// ISA file: only intrinsics and C headers, everything in edgecnn::avx512.
+// ISA file: only intrinsics, C headers and core/unfused_x86.h; everything in edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 
+#include "core/unfused_x86.h"
+
 namespace edgecnn {
 namespace avx512 {
-namespace {
-
-// Returns v unchanged but opaque to the optimizer: GCC implements the
-// arithmetic intrinsics as plain vector operators and may fuse the product
-// into the union's subtraction under -ffp-contract=fast (one rounding instead
-// of two: this tier would disagree with the others in the last bit).
-inline __m512 unfused(__m512 v) {
-#if defined(__GNUC__)
-  __asm__("" : "+v"(v));
-#endif
-  return v;
-}
-
-}  // namespace
 
 bool nms_any_iou_above(const float* x1, const float* y1, const float* x2, const float* y2, const float* area,
                        size_t count, float bx1, float by1, float bx2, float by2, float b_area, float iou_threshold) {

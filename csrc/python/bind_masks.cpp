@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "post/classify.h"
 #include "post/masks.h"
@@ -26,12 +27,15 @@ using namespace edgecnn;
 namespace {
 
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using Int32Array = py::array_t<int32_t, py::array::c_style | py::array::forcecast>;
 using binding::BoolArray;
 using binding::Int64Array;
 using binding::box_local_regions;
+using binding::set_read_only;
 using binding::shape_of;
 using Transform = std::array<double, 4>;  // (scale_x, scale_y, pad_x, pad_y)
 
+Isa isa_or_default(const std::string& isa) { return isa.empty() ? default_isa() : cap_isa(parse_isa(isa)); }
 
 FrameTransform frame_transform(const Transform& t) { return {t[0], t[1], t[2], t[3]}; }
 
@@ -85,16 +89,20 @@ py::tuple py_segment_map(const FloatArray& logits, int64_t frame_h, int64_t fram
     py::gil_scoped_release release;
     segment_map(in, map_u8, map_i32, scores_ptr, processing_pool());
   }
+  set_read_only(map);
+  if (with_scores) set_read_only(scores);
   return py::make_tuple(map, scores);
 }
 
-// Allocates one bool array per region; `pointers` receives their buffers.
+// Allocates one read-only bool array per region; `pointers` receives their
+// buffers.
 py::list allocate_masks(const std::vector<MaskRegion>& regions, std::vector<uint8_t*>& pointers) {
   py::list masks;
   pointers.clear();
   for (const MaskRegion& r : regions) {
     py::array_t<bool> m({r.height, r.width});
     pointers.push_back(reinterpret_cast<uint8_t*>(m.mutable_data()));
+    set_read_only(m);
     masks.append(m);
   }
   return masks;
@@ -117,8 +125,9 @@ void check_boxes(const FloatArray& boxes, int64_t n, const std::string& who) {
 
 py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos, const FloatArray& boxes,
                               int64_t frame_h, int64_t frame_w, const Transform& transform, int64_t input_h,
-                              int64_t input_w) {
+                              int64_t input_w, const std::string& isa) {
   const std::string who = "yolo_proto_masks";
+  const Isa tier = isa_or_default(isa);
   if (coeffs.ndim() != 2) throw ArgumentError(who + ": coeffs must be (N, nm), got shape " + shape_of(coeffs));
   const std::vector<int64_t> p = trailing_shape(protos, 3, who + ": protos must be (nm, h, w) or (1, nm, h, w)");
   if (p[0] != coeffs.shape(1))
@@ -143,9 +152,47 @@ py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos
   py::list masks = allocate_masks(regions, pointers);
   {
     py::gil_scoped_release release;
-    yolo_proto_masks(in, regions.data(), pointers.data(), processing_pool());
+    yolo_proto_masks(in, regions.data(), pointers.data(), processing_pool(), tier);
   }
   return py::make_tuple(masks, origins_of(regions));
+}
+
+// Test hook: the per-pixel mask kernel of `isa` over n pixels (the length of
+// i0), with its preconditions checked (masks.h).
+BoolArray kernel_mask_row_positive(const std::string& isa, const FloatArray& r0, const FloatArray& r1, float wy0,
+                                   float wy1, const Int32Array& i0, const Int32Array& i1, const FloatArray& w0,
+                                   const FloatArray& w1) {
+  const std::string who = "kernel_mask_row_positive";
+  const py::ssize_t cols = r0.size(), n = i0.size();
+  if (r0.ndim() != 1 || r1.ndim() != 1 || r1.size() != cols || cols < 1 || cols > INT32_MAX)
+    throw ArgumentError(who + ": r0 and r1 must be flat rows of the same length >= 1");
+  if (i0.ndim() != 1 || i1.ndim() != 1 || w0.ndim() != 1 || w1.ndim() != 1 || i1.size() != n || w0.size() != n ||
+      w1.size() != n)
+    throw ArgumentError(who + ": i0, i1, w0 and w1 must be flat and of one length");
+  const int32_t* a = i0.data();
+  const int32_t* b = i1.data();
+  for (py::ssize_t x = 0; x < n; ++x)
+    if (a[x] < 0 || a[x] > b[x] || b[x] >= cols || (x > 0 && (a[x] < a[x - 1] || b[x] < b[x - 1])))
+      throw ArgumentError(who + ": needs 0 <= i0 <= i1 < len(r0), non-decreasing; fails at pixel " +
+                          std::to_string(x));
+  BoolArray m({n});
+  mask_kernels(cap_isa(parse_isa(isa)))
+      .positive_row(r0.data(), r1.data(), wy0, wy1, static_cast<int32_t>(cols), a, b, w0.data(), w1.data(),
+                    static_cast<size_t>(n), reinterpret_cast<uint8_t*>(m.mutable_data()));
+  return m;
+}
+
+// Test hook: the logit-row kernel of `isa` over the first n columns of each
+// prototype row p[k] (p is (num_protos, plane)).
+FloatArray kernel_mask_logits_row(const std::string& isa, const FloatArray& p, const FloatArray& coeffs, int64_t n) {
+  const std::string who = "kernel_mask_logits_row";
+  if (p.ndim() != 2 || coeffs.ndim() != 1 || coeffs.shape(0) != p.shape(0) || n < 0 || n > p.shape(1))
+    throw ArgumentError(who + ": needs p (num_protos, plane), coeffs (num_protos,) and 0 <= n <= plane");
+  FloatArray g({static_cast<py::ssize_t>(n)});
+  mask_kernels(cap_isa(parse_isa(isa)))
+      .logits_row(p.data(), static_cast<size_t>(p.shape(1)), coeffs.data(), static_cast<size_t>(p.shape(0)),
+                  static_cast<size_t>(n), g.mutable_data());
+  return g;
 }
 
 py::tuple py_paste_masks_box_local(const FloatArray& masks, const FloatArray& boxes, int64_t frame_h,
@@ -214,7 +261,12 @@ void bind_masks(py::module_& m) {
         "None).");
   m.def("yolo_proto_masks", &py_yolo_proto_masks, py::arg("coeffs"), py::arg("protos"), py::arg("boxes"),
         py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"), py::arg("input_h"), py::arg("input_w"),
-        "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
+        py::arg("isa") = "", "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
+  m.def("kernel_mask_row_positive", &kernel_mask_row_positive, py::arg("isa"), py::arg("r0"), py::arg("r1"),
+        py::arg("wy0"), py::arg("wy1"), py::arg("i0"), py::arg("i1"), py::arg("w0"), py::arg("w1"));
+  m.def("kernel_mask_logits_row", &kernel_mask_logits_row, py::arg("isa"), py::arg("p"), py::arg("coeffs"),
+        py::arg("n"));
+  m.def("mask_kernels_name", [](const std::string& isa) { return std::string(mask_kernels(cap_isa(parse_isa(isa))).name); });
   m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"),
         py::arg("frame_w"),
         "Mask R-CNN (N, M, M) probabilities -> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");

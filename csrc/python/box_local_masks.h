@@ -20,6 +20,10 @@ using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecas
 
 inline std::string shape_of(const py::array& a) { return py::str(a.attr("shape")); }
 
+// Marks a result array the binding owns read-only (take its mutable_data()
+// pointer first), so the Python result types keep it without a copy.
+inline void set_read_only(const py::array& a) { a.attr("flags").attr("writeable") = false; }
+
 // Regions of `masks` placed at `origins`; `pointers` receives the mask buffers.
 inline std::vector<MaskRegion> box_local_regions(const std::vector<BoolArray>& masks, const Int64Array& origins,
                                                  std::vector<const uint8_t*>& pointers, const std::string& who) {

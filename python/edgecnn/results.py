@@ -13,6 +13,11 @@ import numpy as np
 
 
 def _frozen(a, dtype) -> np.ndarray:
+    """A read-only array of `a`: a copy, unless `a` is already read-only, owns
+    its memory and has the dtype (as the native core's results are), so that
+    no other array can change it."""
+    if isinstance(a, np.ndarray) and a.dtype == dtype and a.flags.owndata and not a.flags.writeable:
+        return a
     arr = np.array(a, dtype=dtype, copy=True)
     arr.flags.writeable = False
     return arr

@@ -1,0 +1,100 @@
+// AVX2 kernels of the proto masks: 8 cells or pixels per vector.
+// Contract and the exact operations: MaskKernels in post/masks.h.
+// ISA file: only intrinsics, C headers and core/unfused_x86.h; everything in edgecnn::avx2.
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/unfused_x86.h"
+
+namespace edgecnn {
+namespace avx2 {
+namespace {
+
+inline __m256 blend(__m256 a, __m256 wa, __m256 b, __m256 wb) {
+  return _mm256_add_ps(unfused(_mm256_mul_ps(a, wa)), unfused(_mm256_mul_ps(b, wb)));
+}
+
+// All-ones in lanes [0, count), zero above.
+inline __m256i first_lanes(int32_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+}  // namespace
+
+// Four vectors (32 cells) per step, each summing all prototypes in a
+// register; then one vector at a time, the last one masked.
+void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
+  size_t x = 0;
+  for (; x + 32 <= n; x += 32) {
+    __m256 g0 = _mm256_setzero_ps(), g1 = _mm256_setzero_ps(), g2 = _mm256_setzero_ps(), g3 = _mm256_setzero_ps();
+    for (size_t k = 0; k < num_protos; ++k) {
+      const __m256 c = _mm256_set1_ps(coeffs[k]);
+      const float* pk = p + k * plane + x;
+      g0 = _mm256_add_ps(g0, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk))));
+      g1 = _mm256_add_ps(g1, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 8))));
+      g2 = _mm256_add_ps(g2, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 16))));
+      g3 = _mm256_add_ps(g3, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 24))));
+    }
+    _mm256_storeu_ps(g + x, g0);
+    _mm256_storeu_ps(g + x + 8, g1);
+    _mm256_storeu_ps(g + x + 16, g2);
+    _mm256_storeu_ps(g + x + 24, g3);
+  }
+  for (; x < n; x += 8) {
+    const __m256i valid = first_lanes(n - x >= 8 ? 8 : static_cast<int32_t>(n - x));
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t k = 0; k < num_protos; ++k)
+      acc = _mm256_add_ps(acc, unfused(_mm256_mul_ps(_mm256_set1_ps(coeffs[k]),
+                                                     _mm256_maskload_ps(p + k * plane + x, valid))));
+    _mm256_maskstore_ps(g + x, valid, acc);
+  }
+}
+
+// Lane k of a step is pixel x + k. When the step's columns fit in 8
+// (i1[last] - i0[x] < 8), the row blend v covers columns base .. base + 7
+// (base = i0[x]; loads masked at cols) and each pixel picks its two columns
+// from it with a permute; otherwise the four source values are gathered.
+void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
+                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
+  const __m256 vy0 = _mm256_set1_ps(wy0);
+  const __m256 vy1 = _mm256_set1_ps(wy1);
+  const __m256 zero = _mm256_setzero_ps();
+  const __m128i one = _mm_set1_epi8(1);
+  for (size_t x = 0; x < n; x += 8) {
+    const size_t lanes = n - x < 8 ? n - x : 8;
+    const __m256i valid = first_lanes(static_cast<int32_t>(lanes));
+    const __m256i j0 = _mm256_maskload_epi32(i0 + x, valid);
+    const __m256i j1 = _mm256_maskload_epi32(i1 + x, valid);
+    const int32_t base = i0[x];
+    __m256 s0, s1;
+    if (i1[x + lanes - 1] - base < 8) {
+      const __m256i row_lanes = first_lanes(cols - base);
+      const __m256 v = blend(_mm256_maskload_ps(r0 + base, row_lanes), vy0, _mm256_maskload_ps(r1 + base, row_lanes),
+                             vy1);
+      const __m256i vbase = _mm256_set1_epi32(base);
+      s0 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j0, vbase));
+      s1 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j1, vbase));
+    } else {
+      const __m256 on = _mm256_castsi256_ps(valid);
+      s0 = blend(_mm256_mask_i32gather_ps(zero, r0, j0, on, 4), vy0, _mm256_mask_i32gather_ps(zero, r1, j0, on, 4), vy1);
+      s1 = blend(_mm256_mask_i32gather_ps(zero, r0, j1, on, 4), vy0, _mm256_mask_i32gather_ps(zero, r1, j1, on, 4), vy1);
+    }
+    const __m256 s = blend(s0, _mm256_maskload_ps(w0 + x, valid), s1, _mm256_maskload_ps(w1 + x, valid));
+    // Lanes are -1 / 0 as int32; two saturating packs make them bytes.
+    const __m256i positive = _mm256_castps_si256(_mm256_cmp_ps(s, zero, _CMP_GT_OQ));
+    const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(positive), _mm256_extracti128_si256(positive, 1));
+    const __m128i bytes = _mm_and_si128(_mm_packs_epi16(halves, halves), one);
+    if (lanes == 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(m + x), bytes);
+    } else {
+      uint8_t tail[16];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(tail), bytes);
+      memcpy(m + x, tail, lanes);
+    }
+  }
+}
+
+}  // namespace avx2
+}  // namespace edgecnn

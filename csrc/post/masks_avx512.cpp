@@ -1,0 +1,87 @@
+// AVX-512 kernels of the proto masks: 16 cells or pixels per vector.
+// Contract and the exact operations: MaskKernels in post/masks.h.
+// ISA file: only intrinsics, C headers and core/unfused_x86.h; everything in edgecnn::avx512.
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/unfused_x86.h"
+
+namespace edgecnn {
+namespace avx512 {
+namespace {
+
+inline __m512 blend(__m512 a, __m512 wa, __m512 b, __m512 wb) {
+  return _mm512_add_ps(unfused(_mm512_mul_ps(a, wa)), unfused(_mm512_mul_ps(b, wb)));
+}
+
+}  // namespace
+
+// Four vectors (64 cells) per step, each summing all prototypes in a
+// register; then one vector at a time, the last one masked.
+void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
+  size_t x = 0;
+  for (; x + 64 <= n; x += 64) {
+    __m512 g0 = _mm512_setzero_ps(), g1 = _mm512_setzero_ps(), g2 = _mm512_setzero_ps(), g3 = _mm512_setzero_ps();
+    for (size_t k = 0; k < num_protos; ++k) {
+      const __m512 c = _mm512_set1_ps(coeffs[k]);
+      const float* pk = p + k * plane + x;
+      g0 = _mm512_add_ps(g0, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk))));
+      g1 = _mm512_add_ps(g1, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 16))));
+      g2 = _mm512_add_ps(g2, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 32))));
+      g3 = _mm512_add_ps(g3, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 48))));
+    }
+    _mm512_storeu_ps(g + x, g0);
+    _mm512_storeu_ps(g + x + 16, g1);
+    _mm512_storeu_ps(g + x + 32, g2);
+    _mm512_storeu_ps(g + x + 48, g3);
+  }
+  for (; x < n; x += 16) {
+    const __mmask16 valid = n - x >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - x)) - 1u);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t k = 0; k < num_protos; ++k)
+      acc = _mm512_add_ps(acc, unfused(_mm512_mul_ps(_mm512_set1_ps(coeffs[k]),
+                                                     _mm512_maskz_loadu_ps(valid, p + k * plane + x))));
+    _mm512_mask_storeu_ps(g + x, valid, acc);
+  }
+}
+
+// Lane k of a step is pixel x + k. When the step's columns fit in 16
+// (i1[last] - i0[x] < 16), the row blend v covers columns base .. base + 15
+// (base = i0[x]; loads masked at cols) and each pixel picks its two columns
+// from it with a permute; otherwise the four source values are gathered.
+void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
+                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
+  const __m512 vy0 = _mm512_set1_ps(wy0);
+  const __m512 vy1 = _mm512_set1_ps(wy1);
+  const __m512 zero = _mm512_setzero_ps();
+  const __m128i one = _mm_set1_epi8(1);
+  for (size_t x = 0; x < n; x += 16) {
+    const size_t lanes = n - x < 16 ? n - x : 16;
+    const __mmask16 valid = (__mmask16)((1u << lanes) - 1u);
+    const __m512i j0 = _mm512_maskz_loadu_epi32(valid, i0 + x);
+    const __m512i j1 = _mm512_maskz_loadu_epi32(valid, i1 + x);
+    const int32_t base = i0[x];
+    __m512 s0, s1;
+    if (i1[x + lanes - 1] - base < 16) {
+      const int32_t in_row = cols - base;
+      const __mmask16 row_lanes = in_row >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << in_row) - 1u);
+      const __m512 v = blend(_mm512_maskz_loadu_ps(row_lanes, r0 + base), vy0,
+                             _mm512_maskz_loadu_ps(row_lanes, r1 + base), vy1);
+      const __m512i vbase = _mm512_set1_epi32(base);
+      s0 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j0, vbase), v);
+      s1 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j1, vbase), v);
+    } else {
+      s0 = blend(_mm512_mask_i32gather_ps(zero, valid, j0, r0, 4), vy0, _mm512_mask_i32gather_ps(zero, valid, j0, r1, 4),
+                 vy1);
+      s1 = blend(_mm512_mask_i32gather_ps(zero, valid, j1, r0, 4), vy0, _mm512_mask_i32gather_ps(zero, valid, j1, r1, 4),
+                 vy1);
+    }
+    const __m512 s = blend(s0, _mm512_maskz_loadu_ps(valid, w0 + x), s1, _mm512_maskz_loadu_ps(valid, w1 + x));
+    const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid, s, zero, _CMP_GT_OQ);
+    _mm_mask_storeu_epi8(m + x, valid, _mm_maskz_mov_epi8(positive, one));
+  }
+}
+
+}  // namespace avx512
+}  // namespace edgecnn
