@@ -192,7 +192,7 @@ def mask_row_case(rng, n, cols, cells_per_pixel, first_col=0):
 
 
 # Pixel counts at the 8- and 16-lane step boundaries, +-1.
-@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 100])
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 100, 300])
 @pytest.mark.parametrize("cells_per_pixel", [0.125, 0.5, 0.93, 1.0, 1.6, 3.0])
 def test_mask_row_kernel_matches_reference(isa, n, cells_per_pixel, rng):
     cols = int(np.ceil(n * cells_per_pixel)) + 2
@@ -201,6 +201,23 @@ def test_mask_row_kernel_matches_reference(isa, n, cells_per_pixel, rng):
     got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
     diff = np.argwhere(got != want)
     assert not len(diff), f"isa={isa} n={n} cells/pixel={cells_per_pixel}: pixels {diff.ravel()[:8]} differ"
+
+
+@pytest.mark.parametrize("max_jump", [1, 3, 9])
+def test_mask_row_kernel_irregular_columns(isa, max_jump, rng):
+    # Columns advancing by random steps (0 .. max_jump per pixel): the SIMD
+    # kernels switch between re-blending, reusing one blend and gathering
+    # from step to step.
+    n = 500
+    i0 = np.cumsum(rng.integers(0, max_jump + 1, n) * (rng.random(n) < 0.3)).astype(np.int32)
+    cols = int(i0[-1]) + 2
+    i1 = np.minimum(i0 + rng.integers(0, 2, n), cols - 1).astype(np.int32)
+    i1 = np.maximum.accumulate(i1)
+    w1 = rng.random(n).astype(np.float32)
+    r0, r1 = (rng.standard_normal(cols).astype(np.float32) for _ in range(2))
+    want = mask_row_reference(r0, r1, 0.75, 0.25, i0, i1, 1 - w1, w1)
+    got = core.kernel_mask_row_positive(isa, r0, r1, 0.75, 0.25, i0, i1, 1 - w1, w1)
+    assert np.array_equal(got, want), f"isa={isa} max_jump={max_jump}: {np.argwhere(got != want).ravel()[:8]}"
 
 
 @pytest.mark.parametrize("tail_cols", [1, 2, 3, 15, 16, 17])

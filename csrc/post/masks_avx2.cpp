@@ -52,28 +52,36 @@ void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t n
   }
 }
 
-// Lane k of a step is pixel x + k. When the step's columns fit in 8
-// (i1[last] - i0[x] < 8), the row blend v covers columns base .. base + 7
-// (base = i0[x]; loads masked at cols) and each pixel picks its two columns
-// from it with a permute; otherwise the four source values are gathered.
+// Lane k of a step is pixel x + k. The row blend v covers columns
+// base .. base + 7 (loads masked at cols); a step whose columns all lie there
+// picks each pixel's two columns from it with a permute. v is re-blended at
+// base = i0[x] when a step's columns pass base + 7; a step whose own columns
+// span 8 or more gathers its four source values instead.
 void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
                        const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
   const __m256 vy0 = _mm256_set1_ps(wy0);
   const __m256 vy1 = _mm256_set1_ps(wy1);
   const __m256 zero = _mm256_setzero_ps();
   const __m128i one = _mm_set1_epi8(1);
+  __m256 v = zero;
+  __m256i vbase = _mm256_setzero_si256();
+  bool have_v = false;
+  int32_t base = 0;
   for (size_t x = 0; x < n; x += 8) {
     const size_t lanes = n - x < 8 ? n - x : 8;
     const __m256i valid = first_lanes(static_cast<int32_t>(lanes));
     const __m256i j0 = _mm256_maskload_epi32(i0 + x, valid);
     const __m256i j1 = _mm256_maskload_epi32(i1 + x, valid);
-    const int32_t base = i0[x];
-    __m256 s0, s1;
-    if (i1[x + lanes - 1] - base < 8) {
+    const int32_t last = i1[x + lanes - 1];
+    if ((!have_v || last - base >= 8) && last - i0[x] < 8) {
+      base = i0[x];
       const __m256i row_lanes = first_lanes(cols - base);
-      const __m256 v = blend(_mm256_maskload_ps(r0 + base, row_lanes), vy0, _mm256_maskload_ps(r1 + base, row_lanes),
-                             vy1);
-      const __m256i vbase = _mm256_set1_epi32(base);
+      v = blend(_mm256_maskload_ps(r0 + base, row_lanes), vy0, _mm256_maskload_ps(r1 + base, row_lanes), vy1);
+      vbase = _mm256_set1_epi32(base);
+      have_v = true;
+    }
+    __m256 s0, s1;
+    if (have_v && last - base < 8) {
       s0 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j0, vbase));
       s1 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j1, vbase));
     } else {

@@ -46,29 +46,38 @@ void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t n
   }
 }
 
-// Lane k of a step is pixel x + k. When the step's columns fit in 16
-// (i1[last] - i0[x] < 16), the row blend v covers columns base .. base + 15
-// (base = i0[x]; loads masked at cols) and each pixel picks its two columns
-// from it with a permute; otherwise the four source values are gathered.
+// Lane k of a step is pixel x + k. The row blend v covers columns
+// base .. base + 15 (loads masked at cols); a step whose columns all lie
+// there picks each pixel's two columns from it with a permute. v is
+// re-blended at base = i0[x] when a step's columns pass base + 15 (at 8
+// pixels per column, one blend serves about seven steps); a step whose own
+// columns span 16 or more gathers its four source values instead.
 void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
                        const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
   const __m512 vy0 = _mm512_set1_ps(wy0);
   const __m512 vy1 = _mm512_set1_ps(wy1);
   const __m512 zero = _mm512_setzero_ps();
   const __m128i one = _mm_set1_epi8(1);
+  __m512 v = zero;
+  __m512i vbase = _mm512_setzero_si512();
+  bool have_v = false;
+  int32_t base = 0;
   for (size_t x = 0; x < n; x += 16) {
     const size_t lanes = n - x < 16 ? n - x : 16;
     const __mmask16 valid = (__mmask16)((1u << lanes) - 1u);
     const __m512i j0 = _mm512_maskz_loadu_epi32(valid, i0 + x);
     const __m512i j1 = _mm512_maskz_loadu_epi32(valid, i1 + x);
-    const int32_t base = i0[x];
-    __m512 s0, s1;
-    if (i1[x + lanes - 1] - base < 16) {
+    const int32_t last = i1[x + lanes - 1];
+    if ((!have_v || last - base >= 16) && last - i0[x] < 16) {
+      base = i0[x];
       const int32_t in_row = cols - base;
       const __mmask16 row_lanes = in_row >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << in_row) - 1u);
-      const __m512 v = blend(_mm512_maskz_loadu_ps(row_lanes, r0 + base), vy0,
-                             _mm512_maskz_loadu_ps(row_lanes, r1 + base), vy1);
-      const __m512i vbase = _mm512_set1_epi32(base);
+      v = blend(_mm512_maskz_loadu_ps(row_lanes, r0 + base), vy0, _mm512_maskz_loadu_ps(row_lanes, r1 + base), vy1);
+      vbase = _mm512_set1_epi32(base);
+      have_v = true;
+    }
+    __m512 s0, s1;
+    if (have_v && last - base < 16) {
       s0 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j0, vbase), v);
       s1 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j1, vbase), v);
     } else {

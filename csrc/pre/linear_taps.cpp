@@ -11,8 +11,10 @@ void linear_taps(int64_t first, int64_t count, float step, float offset, int64_t
   for (int64_t k = 0; k < count; ++k) {
     const float d = static_cast<float>(first + k);
     const float s = std::max((d + 0.5f) * step + offset - 0.5f, flo);
-    // Clamping before the conversion keeps far-away coordinates in range.
-    const int64_t i0 = static_cast<int64_t>(std::floor(std::min(s, fmax)));
+    // Clamping before the conversion keeps far-away coordinates in range;
+    // s >= lo >= 0, so truncation is floor (std::floor is a library call at
+    // the SSE2 baseline).
+    const int64_t i0 = static_cast<int64_t>(std::min(s, fmax));
     const float w1 = std::min(std::max(s - static_cast<float>(i0), 0.0f), 1.0f);
     taps[k] = {i0, std::min(i0 + 1, hi - 1), 1.0f - w1, w1};
   }

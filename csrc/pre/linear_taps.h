@@ -19,7 +19,7 @@ struct LinearTap {
 // Taps of the output samples d = first .. first + count - 1, whose source
 // coordinate is, in float32 and in this order,
 //   s = (d + 0.5f) * step + offset - 0.5f
-// sampling only the source cells [lo, hi) (hi > lo):
+// sampling only the source cells [lo, hi) (0 <= lo < hi):
 //   s = max(s, lo); i0 = min(floor(s), hi - 1); i1 = min(i0 + 1, hi - 1);
 //   w1 = clamp(s - i0, 0, 1)
 // That is PyTorch's upsample_bilinear2d index/lambda guard; it equals clamping
