@@ -157,19 +157,20 @@ def test_mask_kernels_by_tier(isa):
     assert core.mask_kernels_name(isa) == f"mask_{isa}"
 
 
-# Cell counts at the 8/16-lane and 32/64-cell step boundaries, +-1.
-@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 127, 128, 129])
-@pytest.mark.parametrize("num_protos", [1, 3, 32])
-def test_mask_logits_row_kernel_matches_reference(isa, n, num_protos, rng):
-    plane = n + 5  # rows do not end where the row ends (a strided box window)
-    p = rng.standard_normal((num_protos, plane)).astype(np.float32)
+# Cell counts at the 8/16-lane steps +-1; row counts around the 4-row blocks.
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65])
+@pytest.mark.parametrize("rows", [1, 2, 3, 4, 5, 8, 9])
+@pytest.mark.parametrize("num_protos", [1, 32])
+def test_mask_logits_rows_kernel_matches_reference(isa, n, rows, num_protos, rng):
+    row_stride = n + 5  # rows do not end where the window ends (a box's window of the grid)
+    p = rng.standard_normal((num_protos, rows, row_stride)).astype(np.float32)
     coeffs = rng.standard_normal(num_protos).astype(np.float32)
-    want = np.zeros(n, np.float32)
+    want = np.zeros((rows, n), np.float32)
     for k in range(num_protos):  # k ascending, each product rounded on its own
-        want = want + coeffs[k] * p[k, :n]
-    got = core.kernel_mask_logits_row(isa, p, coeffs, n)
+        want = want + coeffs[k] * p[k, :, :n]
+    got = core.kernel_mask_logits_rows(isa, p, coeffs, n)
     diff = np.argwhere(got != want)
-    assert not len(diff), f"isa={isa} n={n} num_protos={num_protos}: cells {diff.ravel()[:8]} differ"
+    assert not len(diff), f"isa={isa} n={n} rows={rows} num_protos={num_protos}: cells {diff[:4].tolist()} differ"
 
 
 def mask_row_reference(r0, r1, wy0, wy1, i0, i1, w0, w1):

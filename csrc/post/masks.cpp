@@ -68,12 +68,16 @@ void clip_span(int64_t begin, int64_t end, int64_t size, int64_t* origin, int64_
 
 namespace scalar {
 
-void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
-  for (size_t x = 0; x < n; ++x) g[x] = 0.0f;
-  for (size_t k = 0; k < num_protos; ++k) {
-    const float ck = coeffs[k];
-    const float* pk = p + k * plane;
-    for (size_t x = 0; x < n; ++x) g[x] += unfused(ck * pk[x]);
+void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
+                      size_t rows, size_t n, float* g) {
+  for (size_t r = 0; r < rows; ++r) {
+    float* gr = g + r * n;
+    for (size_t x = 0; x < n; ++x) gr[x] = 0.0f;
+    for (size_t k = 0; k < num_protos; ++k) {
+      const float ck = coeffs[k];
+      const float* pk = p + k * plane + r * row_stride;
+      for (size_t x = 0; x < n; ++x) gr[x] += unfused(ck * pk[x]);
+    }
   }
 }
 
@@ -91,9 +95,9 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
 namespace {
 
 const MaskKernels kMaskKernels[] = {
-    {Isa::kScalar, "mask_scalar", &scalar::mask_logits_row, &scalar::mask_row_positive},
-    EDGECNN_IF_ARCH_x86({Isa::kAvx2, "mask_avx2", &avx2::mask_logits_row, &avx2::mask_row_positive},
-                        {Isa::kAvx512, "mask_avx512", &avx512::mask_logits_row, &avx512::mask_row_positive}, )};
+    {Isa::kScalar, "mask_scalar", &scalar::mask_logits_rows, &scalar::mask_row_positive},
+    EDGECNN_IF_ARCH_x86({Isa::kAvx2, "mask_avx2", &avx2::mask_logits_rows, &avx2::mask_row_positive},
+                        {Isa::kAvx512, "mask_avx512", &avx512::mask_logits_rows, &avx512::mask_row_positive}, )};
 
 }  // namespace
 
@@ -169,9 +173,9 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
     // [col_lo, col_hi), row-major with stride gw.
     s.grid.resize(static_cast<size_t>(gh * gw));
     const float* coeffs = in.coeffs + i * in.num_protos;
-    for (int64_t y = 0; y < gh; ++y)
-      kernels.logits_row(in.protos + (row_lo + y) * in.proto_w + col_lo, static_cast<size_t>(proto_plane), coeffs,
-                         static_cast<size_t>(in.num_protos), static_cast<size_t>(gw), s.grid.data() + y * gw);
+    kernels.logits_rows(in.protos + row_lo * in.proto_w + col_lo, static_cast<size_t>(in.proto_w),
+                        static_cast<size_t>(proto_plane), coeffs, static_cast<size_t>(in.num_protos),
+                        static_cast<size_t>(gh), static_cast<size_t>(gw), s.grid.data());
 
     // Columns whose centre is inside the box: one interval [in_lo, in_hi).
     const float* box = in.boxes + 4 * i;

@@ -74,9 +74,12 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
 // on its own (never fused into a sum), so all tiers agree bit for bit with
 // the scalar kernels.
 //
-// logits_row: one row of an instance's logit grid,
-//   g[x] = sum over k = 0 .. num_protos - 1, in that order, of coeffs[k] * p[k * plane + x]
-// for x in [0, n): prototype k's row starts at p + k * plane.
+// logits_rows: `rows` rows of n cells of an instance's logit grid,
+//   g[r * n + x] = sum over k = 0 .. num_protos - 1, in that order, of
+//                  coeffs[k] * p[k * plane + r * row_stride + x]
+// for r in [0, rows), x in [0, n): prototype k's cell (r, x) is at
+// p + k * plane + r * row_stride. Each cell's sum is one chain of additions;
+// SIMD tiers run several rows' chains side by side.
 //
 // positive_row: a run of n pixels of one mask row whose logits are sampled
 // bilinearly from the grid rows r0 and r1 (`cols` floats each; the row
@@ -88,21 +91,21 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
 // x. SIMD tiers take a block of pixels in one step when its columns fit in one
 // vector (i1[last] - i0[first] < lanes) and gather the columns otherwise.
 struct MaskKernels {
-  using LogitsRow = void (*)(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n,
-                             float* g);
+  using LogitsRows = void (*)(const float* p, size_t row_stride, size_t plane, const float* coeffs,
+                              size_t num_protos, size_t rows, size_t n, float* g);
   using PositiveRow = void (*)(const float* r0, const float* r1, float wy0, float wy1, int32_t cols,
                                const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, size_t n,
                                uint8_t* m);
   Isa isa;
   const char* name;
-  LogitsRow logits_row;
+  LogitsRows logits_rows;
   PositiveRow positive_row;
 };
 
 #define EDGECNN_MASK_KERNELS(isa)                                                                             \
   namespace isa {                                                                                              \
-  void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n,         \
-                       float* g);                                                                              \
+  void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos, \
+                        size_t rows, size_t n, float* g);                                                      \
   void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0, \
                          const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m);           \
   }

@@ -21,34 +21,40 @@ inline __m256i first_lanes(int32_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// R rows of one vector of 8 cells (masked by `valid`): R independent
+// addition chains, so the chains' latency overlaps.
+template <int R>
+inline void logits_block(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
+                         __m256i valid, size_t n, float* g) {
+  __m256 acc[R];
+  for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_ps();
+  for (size_t k = 0; k < num_protos; ++k) {
+    const __m256 c = _mm256_set1_ps(coeffs[k]);
+    const float* pk = p + k * plane;
+    for (int j = 0; j < R; ++j)
+      acc[j] = _mm256_add_ps(acc[j], unfused(_mm256_mul_ps(c, _mm256_maskload_ps(pk + j * row_stride, valid))));
+  }
+  for (int j = 0; j < R; ++j) _mm256_maskstore_ps(g + j * n, valid, acc[j]);
+}
+
 }  // namespace
 
-// Four vectors (32 cells) per step, each summing all prototypes in a
-// register; then one vector at a time, the last one masked.
-void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
-  size_t x = 0;
-  for (; x + 32 <= n; x += 32) {
-    __m256 g0 = _mm256_setzero_ps(), g1 = _mm256_setzero_ps(), g2 = _mm256_setzero_ps(), g3 = _mm256_setzero_ps();
-    for (size_t k = 0; k < num_protos; ++k) {
-      const __m256 c = _mm256_set1_ps(coeffs[k]);
-      const float* pk = p + k * plane + x;
-      g0 = _mm256_add_ps(g0, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk))));
-      g1 = _mm256_add_ps(g1, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 8))));
-      g2 = _mm256_add_ps(g2, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 16))));
-      g3 = _mm256_add_ps(g3, unfused(_mm256_mul_ps(c, _mm256_loadu_ps(pk + 24))));
-    }
-    _mm256_storeu_ps(g + x, g0);
-    _mm256_storeu_ps(g + x + 8, g1);
-    _mm256_storeu_ps(g + x + 16, g2);
-    _mm256_storeu_ps(g + x + 24, g3);
-  }
-  for (; x < n; x += 8) {
+// One vector column of cells at a time, down the rows four at a time.
+void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
+                      size_t rows, size_t n, float* g) {
+  for (size_t x = 0; x < n; x += 8) {
     const __m256i valid = first_lanes(n - x >= 8 ? 8 : static_cast<int32_t>(n - x));
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t k = 0; k < num_protos; ++k)
-      acc = _mm256_add_ps(acc, unfused(_mm256_mul_ps(_mm256_set1_ps(coeffs[k]),
-                                                     _mm256_maskload_ps(p + k * plane + x, valid))));
-    _mm256_maskstore_ps(g + x, valid, acc);
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4)
+      logits_block<4>(p + r * row_stride + x, row_stride, plane, coeffs, num_protos, valid, n, g + r * n + x);
+    const float* pr = p + r * row_stride + x;
+    float* gr = g + r * n + x;
+    switch (rows - r) {
+      case 3: logits_block<3>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      case 2: logits_block<2>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      case 1: logits_block<1>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      default: break;
+    }
   }
 }
 

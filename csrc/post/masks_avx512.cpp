@@ -15,34 +15,40 @@ inline __m512 blend(__m512 a, __m512 wa, __m512 b, __m512 wb) {
   return _mm512_add_ps(unfused(_mm512_mul_ps(a, wa)), unfused(_mm512_mul_ps(b, wb)));
 }
 
+// R rows of one vector of 16 cells (masked by `valid`): R independent
+// addition chains, so the chains' latency overlaps.
+template <int R>
+inline void logits_block(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
+                         __mmask16 valid, size_t n, float* g) {
+  __m512 acc[R];
+  for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
+  for (size_t k = 0; k < num_protos; ++k) {
+    const __m512 c = _mm512_set1_ps(coeffs[k]);
+    const float* pk = p + k * plane;
+    for (int j = 0; j < R; ++j)
+      acc[j] = _mm512_add_ps(acc[j], unfused(_mm512_mul_ps(c, _mm512_maskz_loadu_ps(valid, pk + j * row_stride))));
+  }
+  for (int j = 0; j < R; ++j) _mm512_mask_storeu_ps(g + j * n, valid, acc[j]);
+}
+
 }  // namespace
 
-// Four vectors (64 cells) per step, each summing all prototypes in a
-// register; then one vector at a time, the last one masked.
-void mask_logits_row(const float* p, size_t plane, const float* coeffs, size_t num_protos, size_t n, float* g) {
-  size_t x = 0;
-  for (; x + 64 <= n; x += 64) {
-    __m512 g0 = _mm512_setzero_ps(), g1 = _mm512_setzero_ps(), g2 = _mm512_setzero_ps(), g3 = _mm512_setzero_ps();
-    for (size_t k = 0; k < num_protos; ++k) {
-      const __m512 c = _mm512_set1_ps(coeffs[k]);
-      const float* pk = p + k * plane + x;
-      g0 = _mm512_add_ps(g0, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk))));
-      g1 = _mm512_add_ps(g1, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 16))));
-      g2 = _mm512_add_ps(g2, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 32))));
-      g3 = _mm512_add_ps(g3, unfused(_mm512_mul_ps(c, _mm512_loadu_ps(pk + 48))));
-    }
-    _mm512_storeu_ps(g + x, g0);
-    _mm512_storeu_ps(g + x + 16, g1);
-    _mm512_storeu_ps(g + x + 32, g2);
-    _mm512_storeu_ps(g + x + 48, g3);
-  }
-  for (; x < n; x += 16) {
+// One vector column of cells at a time, down the rows four at a time.
+void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
+                      size_t rows, size_t n, float* g) {
+  for (size_t x = 0; x < n; x += 16) {
     const __mmask16 valid = n - x >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - x)) - 1u);
-    __m512 acc = _mm512_setzero_ps();
-    for (size_t k = 0; k < num_protos; ++k)
-      acc = _mm512_add_ps(acc, unfused(_mm512_mul_ps(_mm512_set1_ps(coeffs[k]),
-                                                     _mm512_maskz_loadu_ps(valid, p + k * plane + x))));
-    _mm512_mask_storeu_ps(g + x, valid, acc);
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4)
+      logits_block<4>(p + r * row_stride + x, row_stride, plane, coeffs, num_protos, valid, n, g + r * n + x);
+    const float* pr = p + r * row_stride + x;
+    float* gr = g + r * n + x;
+    switch (rows - r) {
+      case 3: logits_block<3>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      case 2: logits_block<2>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      case 1: logits_block<1>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
+      default: break;
+    }
   }
 }
 

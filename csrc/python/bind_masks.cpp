@@ -182,16 +182,17 @@ BoolArray kernel_mask_row_positive(const std::string& isa, const FloatArray& r0,
   return m;
 }
 
-// Test hook: the logit-row kernel of `isa` over the first n columns of each
-// prototype row p[k] (p is (num_protos, plane)).
-FloatArray kernel_mask_logits_row(const std::string& isa, const FloatArray& p, const FloatArray& coeffs, int64_t n) {
-  const std::string who = "kernel_mask_logits_row";
-  if (p.ndim() != 2 || coeffs.ndim() != 1 || coeffs.shape(0) != p.shape(0) || n < 0 || n > p.shape(1))
-    throw ArgumentError(who + ": needs p (num_protos, plane), coeffs (num_protos,) and 0 <= n <= plane");
-  FloatArray g({static_cast<py::ssize_t>(n)});
+// Test hook: the logit-rows kernel of `isa` over the first n cells of each
+// row of p (num_protos, rows, row_stride).
+FloatArray kernel_mask_logits_rows(const std::string& isa, const FloatArray& p, const FloatArray& coeffs, int64_t n) {
+  const std::string who = "kernel_mask_logits_rows";
+  if (p.ndim() != 3 || coeffs.ndim() != 1 || coeffs.shape(0) != p.shape(0) || n < 0 || n > p.shape(2))
+    throw ArgumentError(who + ": needs p (num_protos, rows, row_stride), coeffs (num_protos,) and 0 <= n <= row_stride");
+  FloatArray g({p.shape(1), static_cast<py::ssize_t>(n)});
   mask_kernels(cap_isa(parse_isa(isa)))
-      .logits_row(p.data(), static_cast<size_t>(p.shape(1)), coeffs.data(), static_cast<size_t>(p.shape(0)),
-                  static_cast<size_t>(n), g.mutable_data());
+      .logits_rows(p.data(), static_cast<size_t>(p.shape(2)), static_cast<size_t>(p.shape(1) * p.shape(2)),
+                   coeffs.data(), static_cast<size_t>(p.shape(0)), static_cast<size_t>(p.shape(1)),
+                   static_cast<size_t>(n), g.mutable_data());
   return g;
 }
 
@@ -264,7 +265,7 @@ void bind_masks(py::module_& m) {
         py::arg("isa") = "", "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
   m.def("kernel_mask_row_positive", &kernel_mask_row_positive, py::arg("isa"), py::arg("r0"), py::arg("r1"),
         py::arg("wy0"), py::arg("wy1"), py::arg("i0"), py::arg("i1"), py::arg("w0"), py::arg("w1"));
-  m.def("kernel_mask_logits_row", &kernel_mask_logits_row, py::arg("isa"), py::arg("p"), py::arg("coeffs"),
+  m.def("kernel_mask_logits_rows", &kernel_mask_logits_rows, py::arg("isa"), py::arg("p"), py::arg("coeffs"),
         py::arg("n"));
   m.def("mask_kernels_name", [](const std::string& isa) { return std::string(mask_kernels(cap_isa(parse_isa(isa))).name); });
   m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"),
