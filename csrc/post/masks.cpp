@@ -156,8 +156,16 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
   const GridAxis ax = grid_axis(in.transform.scale_x, in.transform.pad_x, in.frame_w, in.input_w, in.proto_w);
   const GridAxis ay = grid_axis(in.transform.scale_y, in.transform.pad_y, in.frame_h, in.input_h, in.proto_h);
   const int64_t proto_plane = in.proto_h * in.proto_w;
+  // Largest regions first: the threads' last tasks are then the small ones,
+  // so they finish close together.
+  std::vector<int64_t> order(static_cast<size_t>(in.num_instances));
+  for (int64_t i = 0; i < in.num_instances; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return regions[a].width * regions[a].height > regions[b].width * regions[b].height;
+  });
   std::vector<MaskScratch> scratch(static_cast<size_t>(pool.num_threads()));
-  pool.run(in.num_instances, [&](int64_t i, int thread) {
+  pool.run(in.num_instances, [&](int64_t task, int thread) {
+    const int64_t i = order[task];
     const MaskRegion& r = regions[i];
     if (r.width == 0 || r.height == 0) return;
     MaskScratch& s = scratch[thread];

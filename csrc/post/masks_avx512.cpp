@@ -68,9 +68,9 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
   __m512i vbase = _mm512_setzero_si512();
   bool have_v = false;
   int32_t base = 0;
-  for (size_t x = 0; x < n; x += 16) {
-    const size_t lanes = n - x < 16 ? n - x : 16;
-    const __mmask16 valid = (__mmask16)((1u << lanes) - 1u);
+  // Full steps pass a constant all-lanes mask, so their loads and the store
+  // compile unmasked; only the last step is masked.
+  const auto step = [&](size_t x, size_t lanes, __mmask16 valid) __attribute__((always_inline)) {
     const __m512i j0 = _mm512_maskz_loadu_epi32(valid, i0 + x);
     const __m512i j1 = _mm512_maskz_loadu_epi32(valid, i1 + x);
     const int32_t last = i1[x + lanes - 1];
@@ -95,7 +95,10 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
     const __m512 s = blend(s0, _mm512_maskz_loadu_ps(valid, w0 + x), s1, _mm512_maskz_loadu_ps(valid, w1 + x));
     const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid, s, zero, _CMP_GT_OQ);
     _mm_mask_storeu_epi8(m + x, valid, _mm_maskz_mov_epi8(positive, one));
-  }
+  };
+  size_t x = 0;
+  for (; x + 16 <= n; x += 16) step(x, 16, (__mmask16)0xFFFF);
+  if (x < n) step(x, n - x, (__mmask16)((1u << (n - x)) - 1u));
 }
 
 }  // namespace avx512
