@@ -102,12 +102,13 @@ void expect_output_count(const std::vector<const float*>& outputs, const std::ve
 }
 
 DetectionCandidates decode(const std::vector<const float*>& outputs, const std::vector<Shape>& shapes,
-                           const float* anchors, const Shape& anchors_shape, const DetectPostprocessParams& p) {
+                           const float* anchors, const Shape& anchors_shape, const DetectPostprocessParams& p,
+                           ThreadPool& pool) {
   const float threshold = p.nms.score_threshold;
   switch (p.decoder) {
     case BoxDecoder::kYolov8:
       expect_output_count(outputs, shapes, 1, "yolov8", "1 output (predictions)");
-      return decode_yolov8(outputs[0], shapes[0], p.num_classes, threshold, p.multi_label);
+      return decode_yolov8(outputs[0], shapes[0], p.num_classes, threshold, p.multi_label, pool);
     case BoxDecoder::kYolov5:
       expect_output_count(outputs, shapes, 1, "yolov5", "1 output (predictions)");
       return decode_yolov5(outputs[0], shapes[0], p.num_classes, threshold, p.multi_label);
@@ -123,9 +124,10 @@ DetectionCandidates decode(const std::vector<const float*>& outputs, const std::
 
 DetectionCandidates detect_postprocess(const std::vector<const float*>& outputs,
                                        const std::vector<Shape>& output_shapes, const float* anchors,
-                                       const Shape& anchors_shape, const DetectPostprocessParams& params, Isa isa) {
+                                       const Shape& anchors_shape, const DetectPostprocessParams& params, Isa isa,
+                                       ThreadPool& pool) {
   validate_unletterbox_params(params.letterbox);
-  const DetectionCandidates candidates = decode(outputs, output_shapes, anchors, anchors_shape, params);
+  const DetectionCandidates candidates = decode(outputs, output_shapes, anchors, anchors_shape, params, pool);
   const std::vector<int64_t> keep = nms(candidates.boxes.data(), candidates.scores.data(),
                                         candidates.class_ids.data(), candidates.size(), params.nms, isa);
   DetectionCandidates kept = candidates.gather(keep);

@@ -14,6 +14,7 @@
 
 #include "core/cpu.h"
 #include "core/shape.h"
+#include "core/thread_pool.h"
 #include "post/boxes.h"
 #include "post/nms.h"
 
@@ -25,9 +26,10 @@ namespace edgecnn {
 // coefficient rows (YOLOv8-seg: 32), which the decoder skips. The anchor
 // index is the column.
 // Single label: score = the best class score, class = its row (the lowest on
-// ties); multi_label: one candidate per class above the threshold.
+// ties); multi_label: one candidate per class above the threshold. The best
+// class search runs on `pool`, in chunks of anchors.
 DetectionCandidates decode_yolov8(const float* output, const Shape& output_shape, int64_t num_classes,
-                                  float score_threshold, bool multi_label);
+                                  float score_threshold, bool multi_label, ThreadPool& pool);
 
 // YOLOv5. output: [1, N, 5 + num_classes + nm], row-major: cx, cy, w, h,
 // objectness, num_classes class scores, nm mask coefficients. The anchor
@@ -88,12 +90,14 @@ struct DetectPostprocessParams {
 };
 
 // decode -> NMS -> unletterbox: the kept detections, best first, boxes in
-// frame pixels, each with the anchor it came from.
+// frame pixels, each with the anchor it came from. `pool` runs the parallel
+// parts of the decoders (YOLOv8's).
 // outputs / output_shapes: the network outputs the decoder reads, in order:
 // YOLO: {predictions}; SSD: {deltas, scores}. anchors: the SSD anchors (unused
 // by the YOLO decoders, which take a null pointer and an empty shape).
 DetectionCandidates detect_postprocess(const std::vector<const float*>& outputs,
                                        const std::vector<Shape>& output_shapes, const float* anchors,
-                                       const Shape& anchors_shape, const DetectPostprocessParams& params, Isa isa);
+                                       const Shape& anchors_shape, const DetectPostprocessParams& params, Isa isa,
+                                       ThreadPool& pool);
 
 }  // namespace edgecnn

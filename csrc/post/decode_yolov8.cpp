@@ -1,5 +1,7 @@
 // YOLOv8 / YOLO11 box decoder. Layout of the output: post/box_decode.h.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "post/box_decode.h"
@@ -7,7 +9,7 @@
 namespace edgecnn {
 
 DetectionCandidates decode_yolov8(const float* output, const Shape& output_shape, int64_t num_classes,
-                                  float score_threshold, bool multi_label) {
+                                  float score_threshold, bool multi_label, ThreadPool& pool) {
   constexpr const char* kFunction = "decode_yolov8";
   const MatrixDims dims = matrix_of_batch_one(output_shape, kFunction, "output", "[1, 4 + num_classes + nm, N]");
   check_score_threshold(score_threshold, kFunction);
@@ -26,23 +28,36 @@ DetectionCandidates decode_yolov8(const float* output, const Shape& output_shape
   const float* class_scores = output + 4 * n;  // row c holds class c's score of every anchor
 
   // The best class of every anchor, one class row at a time (rows are
-  // contiguous; the scores of one anchor are n floats apart). The class
-  // update is a bit-mask select, which GCC vectorizes (a conditional
-  // assignment it does not, and random scores defeat the branch predictor).
-  std::vector<float> best_score_of(class_scores, class_scores + n);
-  std::vector<int32_t> best_class_of(static_cast<size_t>(n), 0);
-  float* __restrict best_score = best_score_of.data();
-  int32_t* __restrict best_class = best_class_of.data();
-  for (int64_t c = 1; c < num_classes; ++c) {
-    const float* __restrict row = class_scores + c * n;
-    const int32_t class_id = static_cast<int32_t>(c);
-    for (int64_t a = 0; a < n; ++a) {
-      const float score = row[a], best = best_score[a];
-      const int32_t better = -static_cast<int32_t>(score > best);  // all ones or zero
-      best_score[a] = score > best ? score : best;
-      best_class[a] = (class_id & better) | (best_class[a] & ~better);
+  // contiguous; the scores of one anchor are n floats apart), in chunks of
+  // kChunk anchors whose best scores and classes stay in L1 while the rows
+  // stream past. The class update is a bit-mask select, which GCC vectorizes
+  // (a conditional assignment it does not, and random scores defeat the
+  // branch predictor).
+  constexpr int64_t kChunk = 1024;
+  std::vector<float> best_score_of(static_cast<size_t>(n));
+  std::vector<int32_t> best_class_of(static_cast<size_t>(n));
+  pool.run((n + kChunk - 1) / kChunk, [&](int64_t chunk, int) {
+    const int64_t first = chunk * kChunk, count = std::min(kChunk, n - first);
+    float* __restrict best_score = best_score_of.data() + first;
+    int32_t* __restrict best_class = best_class_of.data() + first;
+    const float* __restrict row0 = class_scores + first;
+    for (int64_t a = 0; a < count; ++a) {
+      best_score[a] = row0[a];
+      best_class[a] = 0;
     }
-  }
+    for (int64_t c = 1; c < num_classes; ++c) {
+      const float* __restrict row = class_scores + c * n + first;
+      const int32_t class_id = static_cast<int32_t>(c);
+      for (int64_t a = 0; a < count; ++a) {
+        const float score = row[a], best = best_score[a];
+        const int32_t better = -static_cast<int32_t>(score > best);  // all ones or zero
+        best_score[a] = score > best ? score : best;
+        best_class[a] = (class_id & better) | (best_class[a] & ~better);
+      }
+    }
+  });
+  const float* best_score = best_score_of.data();
+  const int32_t* best_class = best_class_of.data();
   DetectionCandidates out;
   float corners[4];
   for (int64_t a = 0; a < n; ++a) {

@@ -13,6 +13,7 @@
 
 #include "core/cpu.h"
 #include "post/box_decode.h"
+#include "pre/processing_pool.h"
 #include "post/nms.h"
 
 namespace py = pybind11;
@@ -70,7 +71,7 @@ py::tuple decode_yolov8_py(const FloatArray& output, int64_t num_classes, float 
   DetectionCandidates c;
   {
     py::gil_scoped_release release;
-    c = decode_yolov8(output.data(), shape_of(output), num_classes, score_threshold, multi_label);
+    c = decode_yolov8(output.data(), shape_of(output), num_classes, score_threshold, multi_label, processing_pool());
   }
   return to_numpy(std::move(c));
 }
@@ -136,7 +137,7 @@ py::tuple detect_postprocess_py(const std::vector<FloatArray>& outputs, const st
   DetectionCandidates kept;
   {
     py::gil_scoped_release release;
-    kept = detect_postprocess(output_data, output_shapes, anchor_data, anchors_shape, params, tier);
+    kept = detect_postprocess(output_data, output_shapes, anchor_data, anchors_shape, params, tier, processing_pool());
   }
   return to_numpy(std::move(kept));
 }
