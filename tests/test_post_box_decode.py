@@ -73,6 +73,16 @@ def test_yolov8_seg_output_of_realistic_size(rng, multi_label):
     assert len(got[1]) > 0
 
 
+@pytest.mark.parametrize("n", [1023, 1024, 1025, 2047, 2049])
+def test_yolov8_anchor_counts_around_the_chunks(rng, n):
+    # The best-class search runs in chunks of 1024 anchors on the thread pool.
+    nc = 5
+    output = np.concatenate([random_centers(rng, n), quantized_scores(rng, (nc, n))])[None]
+    got = core.decode_yolov8(output, nc, score_threshold=0.3)
+    assert_same_candidates(got, ref.decode_yolov8(output, nc, 0.3, False))
+    assert got[3].max() >= n - 8  # the last chunk's anchors are there
+
+
 def test_yolov8_best_class_and_box_corners():
     # anchor 0: classes 1 and 2 tie at 0.8 -> class 1; anchor 1: below the threshold.
     output = np.array([[100, 50], [200, 60], [40, 10], [20, 10],
