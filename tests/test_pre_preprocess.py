@@ -156,3 +156,65 @@ def test_bad_arguments(frame, args, match):
 def test_bad_normalisation(mean, std):
     with pytest.raises(ValueError, match="std"):
         core.preprocess(np.zeros((4, 4, 3), np.uint8), 8, 8, True, 114.0, False, mean, std)
+
+
+def test_too_wide_image_is_rejected():
+    # A zero-stride view costs no memory, whatever its width; the blended row
+    # of float offsets is limited to int32.
+    wide = np.broadcast_to(np.zeros((1, 1, 3), np.uint8), (2, (1 << 27) + 1, 3))
+    with pytest.raises(ValueError, match="wide"):
+        core.preprocess(wide, 8, 8, True, 114.0, False, (0, 0, 0), (1, 1, 1))
+
+
+# ------------------------------------------------------------ row kernels
+
+
+def test_resize_row_kernels_by_tier(isa):
+    assert core.resize_row_kernels_name(isa) == f"resize_row_{isa}"
+
+
+# Lengths at the 8- and 16-lane steps, +-1.
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100])
+def test_blend_u8_kernel_matches_reference(isa, n, rng):
+    r0, r1 = (rng.integers(0, 256, n, dtype=np.uint8) for _ in range(2))
+    w1 = np.float32(rng.random())
+    w0 = np.float32(1) - w1
+    want = r0.astype(np.float32) * w0 + r1.astype(np.float32) * w1  # two roundings, as the kernels
+    got = core.kernel_resize_blend_u8(isa, r0, r1, float(w0), float(w1))
+    diff = np.argwhere(got != want)
+    assert not len(diff), f"isa={isa} n={n}: elements {diff.ravel()[:8]} differ"
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100])
+def test_sample_kernel_matches_reference(isa, n, rng):
+    t = rng.standard_normal(257).astype(np.float32) * 100
+    at0 = rng.integers(0, len(t), n).astype(np.int32)  # any order: the kernels gather
+    at1 = np.minimum(at0 + 3, len(t) - 1).astype(np.int32)
+    w1 = rng.random(n).astype(np.float32)
+    w0 = (1 - w1).astype(np.float32)
+    bias = np.float32(rng.standard_normal())
+    want = (t[at0] * w0 + t[at1] * w1) + bias
+    got = core.kernel_resize_sample(isa, t, at0, at1, w0, w1, float(bias))
+    diff = np.argwhere(got != want)
+    assert not len(diff), f"isa={isa} n={n}: outputs {diff.ravel()[:8]} differ"
+
+
+def test_sample_kernel_hook_checks_offsets():
+    t = np.zeros(10, np.float32)
+    with pytest.raises(ValueError, match="outside t"):
+        core.kernel_resize_sample("scalar", t, np.array([0, 10], np.int32), np.array([1, 1], np.int32),
+                                  np.ones(2, np.float32), np.zeros(2, np.float32), 0.0)
+
+
+@pytest.mark.parametrize("frame_hw,out_hw", SIZES, ids=[f"{f[0]}x{f[1]}-to-{o[0]}x{o[1]}" for f, o in SIZES])
+def test_every_tier_writes_the_same_tensor(frame_hw, out_hw, rng):
+    # The row kernels round every product on their own: all tiers agree bit
+    # for bit, on contiguous frames and on views (blended by the gather loop).
+    frame = rng.integers(0, 256, (*frame_hw, 3), dtype=np.uint8)
+    opts = (out_hw[0], out_hw[1], True, 114.0, True, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+    for f in (frame, frame[::-1, ::-1]):
+        want = core.preprocess(f, *opts, isa="scalar")[0]
+        for isa in core.available_isas():
+            got = core.preprocess(f, *opts, isa=isa)[0]
+            diff = np.argwhere(got != want)
+            assert not len(diff), f"isa={isa} {frame_hw} -> {out_hw}: {len(diff)} values differ, first at {diff[0]}"

@@ -92,8 +92,10 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
       s1 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j1, vbase));
     } else {
       const __m256 on = _mm256_castsi256_ps(valid);
-      s0 = blend(_mm256_mask_i32gather_ps(zero, r0, j0, on, 4), vy0, _mm256_mask_i32gather_ps(zero, r1, j0, on, 4), vy1);
-      s1 = blend(_mm256_mask_i32gather_ps(zero, r0, j1, on, 4), vy0, _mm256_mask_i32gather_ps(zero, r1, j1, on, 4), vy1);
+      s0 = blend(_mm256_mask_i32gather_ps(zero, r0, j0, on, 4), vy0,
+                 _mm256_mask_i32gather_ps(zero, r1, j0, on, 4), vy1);
+      s1 = blend(_mm256_mask_i32gather_ps(zero, r0, j1, on, 4), vy0,
+                 _mm256_mask_i32gather_ps(zero, r1, j1, on, 4), vy1);
     }
     const __m256 s = blend(s0, _mm256_maskload_ps(w0 + x, valid), s1, _mm256_maskload_ps(w1 + x, valid));
     // Lanes are -1 / 0 as int32; two saturating packs make them bytes.

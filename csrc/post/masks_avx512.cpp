@@ -87,10 +87,10 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
       s0 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j0, vbase), v);
       s1 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j1, vbase), v);
     } else {
-      s0 = blend(_mm512_mask_i32gather_ps(zero, valid, j0, r0, 4), vy0, _mm512_mask_i32gather_ps(zero, valid, j0, r1, 4),
-                 vy1);
-      s1 = blend(_mm512_mask_i32gather_ps(zero, valid, j1, r0, 4), vy0, _mm512_mask_i32gather_ps(zero, valid, j1, r1, 4),
-                 vy1);
+      s0 = blend(_mm512_mask_i32gather_ps(zero, valid, j0, r0, 4), vy0,
+                 _mm512_mask_i32gather_ps(zero, valid, j0, r1, 4), vy1);
+      s1 = blend(_mm512_mask_i32gather_ps(zero, valid, j1, r0, 4), vy0,
+                 _mm512_mask_i32gather_ps(zero, valid, j1, r1, 4), vy1);
     }
     const __m512 s = blend(s0, _mm512_maskz_loadu_ps(valid, w0 + x), s1, _mm512_maskz_loadu_ps(valid, w1 + x));
     const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid, s, zero, _CMP_GT_OQ);

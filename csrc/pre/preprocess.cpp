@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/unfused.h"
 #include "ops/parallel_for.h"
 #include "pre/linear_taps.h"
 #include "pre/processing_pool.h"
+#include "pre/resize_row.h"
 
 namespace edgecnn {
 
@@ -16,6 +18,9 @@ void validate_preprocess(const ImageView& image, const PreprocessOptions& o) {
   if (image.data == nullptr || image.height < 1 || image.width < 1)
     throw ArgumentError("preprocess: the image is empty (" + std::to_string(image.height) + "x" +
                         std::to_string(image.width) + ")");
+  if (image.width > (int64_t{1} << 27))
+    throw ArgumentError("preprocess: the image is " + std::to_string(image.width) +
+                        " pixels wide, more than 2^27 (134217728)");
   if (o.out_h < 1 || o.out_w < 1)
     throw ArgumentError("preprocess: output size must be at least 1x1, got " + std::to_string(o.out_h) + "x" +
                         std::to_string(o.out_w));
@@ -61,8 +66,9 @@ BlendedRowLayout blended_row_layout(const ImageView& image, const int64_t channe
 
 }  // namespace
 
-Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* out, ThreadPool& pool) {
+Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* out, ThreadPool& pool, Isa isa) {
   validate_preprocess(image, o);
+  const ResizeRowKernels& kernels = resize_row_kernels(isa);
   const Placement p = place_frame(image.height, image.width, o.out_h, o.out_w, o.letterbox);
   const int64_t rw = p.resized_w, rh = p.resized_h;
 
@@ -79,13 +85,14 @@ Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* 
     channel[c] = (o.swap_rb ? 2 - c : c) * image.channel_stride;
   }
   const BlendedRowLayout layout = blended_row_layout(image, channel);
-  // Float offsets of every output column's two taps in a blended row, and
-  // their weights with the channel's gain folded in ([c][x]).
-  std::vector<int64_t> at0(static_cast<size_t>(rw)), at1(static_cast<size_t>(rw));
+  // Float offsets of every output column's two taps in a blended row (int32:
+  // rows are at most 2^27 pixels, under 2^31 floats), and their weights with
+  // the channel's gain folded in ([c][x]).
+  std::vector<int32_t> at0(static_cast<size_t>(rw)), at1(static_cast<size_t>(rw));
   std::vector<float> wx0(static_cast<size_t>(3 * rw)), wx1(static_cast<size_t>(3 * rw));
   for (int64_t x = 0; x < rw; ++x) {
-    at0[x] = taps_x[x].i0 * layout.col;
-    at1[x] = taps_x[x].i1 * layout.col;
+    at0[x] = static_cast<int32_t>(taps_x[x].i0 * layout.col);
+    at1[x] = static_cast<int32_t>(taps_x[x].i1 * layout.col);
     for (int c = 0; c < 3; ++c) {
       wx0[c * rw + x] = taps_x[x].w0 * gain[c];
       wx1[c * rw + x] = taps_x[x].w1 * gain[c];
@@ -112,13 +119,12 @@ Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* 
       if (layout.one_run) {
         r0 += layout.first;
         r1 += layout.first;
-        for (int64_t j = 0; j < layout.length; ++j)
-          t[j] = static_cast<float>(r0[j]) * w0 + static_cast<float>(r1[j]) * w1;
+        kernels.blend_u8(r0, r1, w0, w1, static_cast<size_t>(layout.length), t);
       } else {
         for (int c = 0; c < 3; ++c)
           for (int64_t x = 0; x < image.width; ++x) {
             const int64_t at = x * image.col_stride + channel[c];
-            t[layout.chan[c] + x] = static_cast<float>(r0[at]) * w0 + static_cast<float>(r1[at]) * w1;
+            t[layout.chan[c] + x] = unfused(static_cast<float>(r0[at]) * w0) + unfused(static_cast<float>(r1[at]) * w1);
           }
       }
       // Horizontal pass, normalised, between the letterbox columns.
@@ -127,10 +133,8 @@ Placement preprocess(const ImageView& image, const PreprocessOptions& o, float* 
         std::fill_n(dst, p.pad_x, pad[c]);
         float* d = dst + p.pad_x;
         const float* tc = t + layout.chan[c];
-        const float* v0 = wx0.data() + c * rw;
-        const float* v1 = wx1.data() + c * rw;
-        const float bc = bias[c];
-        for (int64_t x = 0; x < rw; ++x) d[x] = tc[at0[x]] * v0[x] + tc[at1[x]] * v1[x] + bc;
+        kernels.sample(tc, at0.data(), at1.data(), wx0.data() + c * rw, wx1.data() + c * rw, bias[c],
+                       static_cast<size_t>(rw), d);
         std::fill(d + rw, dst + o.out_w, pad[c]);
       }
     }

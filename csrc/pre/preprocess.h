@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu.h"
 #include "core/thread_pool.h"
 #include "pre/transform.h"
 
@@ -36,8 +37,9 @@ struct PreprocessOptions {
   float std[3] = {1.0f, 1.0f, 1.0f};
 };
 
-// Throws ArgumentError for an empty image, out sizes < 1, or a mean/std that
-// is not finite or a zero std. preprocess() calls it; entry points that must
+// Throws ArgumentError for an empty image, an image wider than 2^27 pixels
+// (a blended row's float offsets stay within int32), out sizes < 1, or a
+// mean/std that is not finite or a zero std. preprocess() calls it; entry points that must
 // allocate the output first may call it earlier.
 void validate_preprocess(const ImageView& image, const PreprocessOptions& options);
 
@@ -46,7 +48,9 @@ void validate_preprocess(const ImageView& image, const PreprocessOptions& option
 // pixel inside the resized area samples the image bilinearly at
 //   src = (dst - pad + 0.5) * (frame_size / resized_size) - 0.5
 // per axis, in float, replicating the edge (linear_taps); pixels outside it
-// take the pad value.
-Placement preprocess(const ImageView& image, const PreprocessOptions& options, float* out, ThreadPool& pool);
+// take the pad value. `isa` selects the row kernels (pre/resize_row.h;
+// capped to the tiers this build has); every tier writes the same floats.
+Placement preprocess(const ImageView& image, const PreprocessOptions& options, float* out, ThreadPool& pool,
+                     Isa isa);
 
 }  // namespace edgecnn

@@ -187,7 +187,8 @@ BoolArray kernel_mask_row_positive(const std::string& isa, const FloatArray& r0,
 FloatArray kernel_mask_logits_rows(const std::string& isa, const FloatArray& p, const FloatArray& coeffs, int64_t n) {
   const std::string who = "kernel_mask_logits_rows";
   if (p.ndim() != 3 || coeffs.ndim() != 1 || coeffs.shape(0) != p.shape(0) || n < 0 || n > p.shape(2))
-    throw ArgumentError(who + ": needs p (num_protos, rows, row_stride), coeffs (num_protos,) and 0 <= n <= row_stride");
+    throw ArgumentError(who +
+                        ": needs p (num_protos, rows, row_stride), coeffs (num_protos,) and 0 <= n <= row_stride");
   FloatArray g({p.shape(1), static_cast<py::ssize_t>(n)});
   mask_kernels(cap_isa(parse_isa(isa)))
       .logits_rows(p.data(), static_cast<size_t>(p.shape(2)), static_cast<size_t>(p.shape(1) * p.shape(2)),
@@ -267,7 +268,8 @@ void bind_masks(py::module_& m) {
         py::arg("wy0"), py::arg("wy1"), py::arg("i0"), py::arg("i1"), py::arg("w0"), py::arg("w1"));
   m.def("kernel_mask_logits_rows", &kernel_mask_logits_rows, py::arg("isa"), py::arg("p"), py::arg("coeffs"),
         py::arg("n"));
-  m.def("mask_kernels_name", [](const std::string& isa) { return std::string(mask_kernels(cap_isa(parse_isa(isa))).name); });
+  m.def("mask_kernels_name",
+        [](const std::string& isa) { return std::string(mask_kernels(cap_isa(parse_isa(isa))).name); });
   m.def("paste_masks_box_local", &py_paste_masks_box_local, py::arg("masks"), py::arg("boxes"), py::arg("frame_h"),
         py::arg("frame_w"),
         "Mask R-CNN (N, M, M) probabilities -> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
