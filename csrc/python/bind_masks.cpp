@@ -19,6 +19,7 @@
 #include "post/rle.h"
 #include "post/segment.h"
 #include "python/box_local_masks.h"
+#include "python/isa_arg.h"
 #include "pre/processing_pool.h"
 
 namespace py = pybind11;
@@ -34,8 +35,6 @@ using binding::box_local_regions;
 using binding::set_read_only;
 using binding::shape_of;
 using Transform = std::array<double, 4>;  // (scale_x, scale_y, pad_x, pad_y)
-
-Isa isa_or_default(const std::string& isa) { return isa.empty() ? default_isa() : cap_isa(parse_isa(isa)); }
 
 FrameTransform frame_transform(const Transform& t) { return {t[0], t[1], t[2], t[3]}; }
 
@@ -127,7 +126,7 @@ py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos
                               int64_t frame_h, int64_t frame_w, const Transform& transform, int64_t input_h,
                               int64_t input_w, const std::string& isa) {
   const std::string who = "yolo_proto_masks";
-  const Isa tier = isa_or_default(isa);
+  const Isa tier = binding::isa_arg(isa);
   if (coeffs.ndim() != 2) throw ArgumentError(who + ": coeffs must be (N, nm), got shape " + shape_of(coeffs));
   const std::vector<int64_t> p = trailing_shape(protos, 3, who + ": protos must be (nm, h, w) or (1, nm, h, w)");
   if (p[0] != coeffs.shape(1))

@@ -13,8 +13,9 @@
 
 #include "core/cpu.h"
 #include "post/box_decode.h"
-#include "pre/processing_pool.h"
 #include "post/nms.h"
+#include "pre/processing_pool.h"
+#include "python/isa_arg.h"
 
 namespace py = pybind11;
 using namespace edgecnn;
@@ -25,8 +26,6 @@ using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>
 using Int32Array = py::array_t<int32_t, py::array::c_style | py::array::forcecast>;
 
 Shape shape_of(const py::array& a) { return Shape(a.shape(), a.shape() + a.ndim()); }
-
-Isa isa_or_default(const std::string& isa) { return isa.empty() ? default_isa() : cap_isa(parse_isa(isa)); }
 
 // Hands the vector's memory to numpy without a copy.
 template <typename T>
@@ -56,7 +55,7 @@ py::array_t<int64_t> nms_py(const FloatArray& boxes, const FloatArray& scores, c
   const Shape classes_shape = classes ? shape_of(*classes) : Shape{};
   validate_nms_shapes(shape_of(boxes), shape_of(scores), classes ? &classes_shape : nullptr);
   const NmsOptions options{score_threshold, iou_threshold, max_det, pre_nms_top_k, class_agnostic};
-  const Isa tier = isa_or_default(isa);
+  const Isa tier = binding::isa_arg(isa);
   const int32_t* class_ids = classes ? classes->data() : nullptr;
   std::vector<int64_t> keep;
   {
@@ -133,7 +132,7 @@ py::tuple detect_postprocess_py(const std::vector<FloatArray>& outputs, const st
   }
   const float* anchor_data = anchors ? anchors->data() : nullptr;
   const Shape anchors_shape = anchors ? shape_of(*anchors) : Shape{};
-  const Isa tier = isa_or_default(isa);
+  const Isa tier = binding::isa_arg(isa);
   DetectionCandidates kept;
   {
     py::gil_scoped_release release;

@@ -11,6 +11,7 @@
 #include "pre/preprocess.h"
 #include "pre/processing_pool.h"
 #include "pre/resize_row.h"
+#include "python/isa_arg.h"
 
 namespace py = pybind11;
 using namespace edgecnn;
@@ -22,7 +23,7 @@ namespace {
 py::tuple py_preprocess(const py::array& image, int64_t out_h, int64_t out_w, bool letterbox, float pad_value,
                         bool swap_rb, const std::array<float, 3>& mean, const std::array<float, 3>& std,
                         const std::string& isa) {
-  const Isa tier = isa.empty() ? default_isa() : cap_isa(parse_isa(isa));
+  const Isa tier = binding::isa_arg(isa);
   if (image.dtype().kind() != 'u' || image.itemsize() != 1)
     throw ArgumentError("preprocess: image must be uint8, got dtype " + std::string(py::str(image.dtype())));
   if (image.ndim() != 3 || image.shape(2) != 3)
