@@ -173,12 +173,17 @@ def test_mask_logits_rows_kernel_matches_reference(isa, n, rows, num_protos, rng
     assert not len(diff), f"isa={isa} n={n} rows={rows} num_protos={num_protos}: cells {diff[:4].tolist()} differ"
 
 
-def mask_row_reference(r0, r1, wy0, wy1, i0, i1, w0, w1):
-    """The kernel's contract in float32, every product rounded on its own
-    (inf * 0 is NaN, as in the kernels)."""
+def mask_rows_reference(r0, r1, wy0, wy1, i0, i1, w0, w1):
+    """The kernel's contract in float32 for the rows of weights wy0[r], wy1[r],
+    every product rounded on its own (inf * 0 is NaN, as in the kernels)."""
     with np.errstate(invalid="ignore"):
-        v = r0 * np.float32(wy0) + r1 * np.float32(wy1)
-        return v[i0] * w0 + v[i1] * w1 > 0
+        v = r0[None] * np.float32(wy0)[:, None] + r1[None] * np.float32(wy1)[:, None]
+        return v[:, i0] * w0 + v[:, i1] * w1 > 0
+
+
+def row_weights(rng, rows):
+    wy1 = rng.random(rows).astype(np.float32)
+    return (1 - wy1).astype(np.float32), wy1
 
 
 def mask_row_case(rng, n, cols, cells_per_pixel, first_col=0):
@@ -189,23 +194,38 @@ def mask_row_case(rng, n, cols, cells_per_pixel, first_col=0):
     i1 = np.minimum(i0 + 1, cols - 1).astype(np.int32)
     w1 = np.clip(s - i0, 0, 1).astype(np.float32)
     r0, r1 = (rng.standard_normal(cols).astype(np.float32) for _ in range(2))
-    return r0, r1, float(rng.random()), i0, i1, (1 - w1).astype(np.float32), w1
+    return r0, r1, i0, i1, (1 - w1).astype(np.float32), w1
 
 
-# Pixel counts at the 8- and 16-lane step boundaries, +-1.
+def check_rows_kernel(isa, r0, r1, wy0, wy1, i0, i1, w0, w1, case):
+    want = mask_rows_reference(r0, r1, wy0, wy1, i0, i1, w0, w1)
+    got = core.kernel_mask_rows_positive(isa, r0, r1, wy0, wy1, i0, i1, w0, w1)
+    diff = np.argwhere(got != want)
+    assert not len(diff), f"isa={isa} {case}: (row, pixel) {diff[:4].tolist()} differ"
+
+
+# Pixel counts at the 8- and 16-lane step boundaries, +-1 (3 rows: a block of 3).
 @pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 100, 300])
 @pytest.mark.parametrize("cells_per_pixel", [0.125, 0.5, 0.93, 1.0, 1.6, 3.0])
-def test_mask_row_kernel_matches_reference(isa, n, cells_per_pixel, rng):
+def test_mask_rows_kernel_matches_reference(isa, n, cells_per_pixel, rng):
     cols = int(np.ceil(n * cells_per_pixel)) + 2
-    r0, r1, wy1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cells_per_pixel)
-    want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
-    got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
-    diff = np.argwhere(got != want)
-    assert not len(diff), f"isa={isa} n={n} cells/pixel={cells_per_pixel}: pixels {diff.ravel()[:8]} differ"
+    r0, r1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cells_per_pixel)
+    check_rows_kernel(isa, r0, r1, *row_weights(rng, 3), i0, i1, w0, w1, f"n={n} cells/pixel={cells_per_pixel}")
+
+
+# Row counts around the 4-row blocks.
+@pytest.mark.parametrize("rows", [0, 1, 2, 3, 4, 5, 7, 8, 9])
+@pytest.mark.parametrize("cells_per_pixel", [0.125, 1.6])
+def test_mask_rows_kernel_row_counts(isa, rows, cells_per_pixel, rng):
+    n = 37
+    cols = int(np.ceil(n * cells_per_pixel)) + 2
+    r0, r1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cells_per_pixel)
+    check_rows_kernel(isa, r0, r1, *row_weights(rng, rows), i0, i1, w0, w1,
+                      f"rows={rows} cells/pixel={cells_per_pixel}")
 
 
 @pytest.mark.parametrize("max_jump", [1, 3, 9])
-def test_mask_row_kernel_irregular_columns(isa, max_jump, rng):
+def test_mask_rows_kernel_irregular_columns(isa, max_jump, rng):
     # Columns advancing by random steps (0 .. max_jump per pixel): the SIMD
     # kernels switch between re-blending, reusing one blend and gathering
     # from step to step.
@@ -216,45 +236,41 @@ def test_mask_row_kernel_irregular_columns(isa, max_jump, rng):
     i1 = np.maximum.accumulate(i1)
     w1 = rng.random(n).astype(np.float32)
     r0, r1 = (rng.standard_normal(cols).astype(np.float32) for _ in range(2))
-    want = mask_row_reference(r0, r1, 0.75, 0.25, i0, i1, 1 - w1, w1)
-    got = core.kernel_mask_row_positive(isa, r0, r1, 0.75, 0.25, i0, i1, 1 - w1, w1)
-    assert np.array_equal(got, want), f"isa={isa} max_jump={max_jump}: {np.argwhere(got != want).ravel()[:8]}"
+    check_rows_kernel(isa, r0, r1, *row_weights(rng, 5), i0, i1, 1 - w1, w1, f"max_jump={max_jump}")
 
 
 @pytest.mark.parametrize("tail_cols", [1, 2, 3, 15, 16, 17])
-def test_mask_row_kernel_at_the_row_end(isa, tail_cols, rng):
+def test_mask_rows_kernel_at_the_row_end(isa, tail_cols, rng):
     # The last pixels clamp onto the last column; the vector that holds them
     # reaches past the row, so its loads are cut at `cols`. The rows are
     # exactly cols floats: the sanitizer run catches a read past them.
     cpp = 0.25
     cols = tail_cols + 8
     n = 4 * (tail_cols + 4)
-    r0, r1, wy1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cpp, first_col=cols - tail_cols - 2)
+    r0, r1, i0, i1, w0, w1 = mask_row_case(rng, n, cols, cpp, first_col=cols - tail_cols - 2)
     assert i1[-1] == cols - 1
-    want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
-    got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, w0, w1)
-    assert np.array_equal(got, want), f"isa={isa} cols={cols}: {np.argwhere(got != want).ravel()}"
+    check_rows_kernel(isa, r0, r1, *row_weights(rng, 5), i0, i1, w0, w1, f"cols={cols}")
 
 
-def test_mask_row_kernel_special_values(isa):
+def test_mask_rows_kernel_special_values(isa):
     # NaN anywhere in a pixel's blend clears it; +-inf decide by sign; an
-    # exact zero logit is not > 0.
+    # exact zero logit is not > 0. Row weights 0, 0.5 and 1.
     r0 = np.array([np.nan, 1.0, -np.inf, np.inf, 0.0, -0.0, 2.0, -2.0, 1e-38, -1e-38] * 2, np.float32)
     r1 = r0[::-1].copy()
     cols = len(r0)
     i0 = np.repeat(np.arange(cols - 1, dtype=np.int32), 2)
     i1 = i0 + 1
     w1 = np.tile(np.array([0.25, 0.75], np.float32), cols - 1)
-    for wy1 in (0.0, 0.5, 1.0):
-        want = mask_row_reference(r0, r1, 1 - wy1, wy1, i0, i1, 1 - w1, w1)
-        got = core.kernel_mask_row_positive(isa, r0, r1, 1 - wy1, wy1, i0, i1, 1 - w1, w1)
-        assert np.array_equal(got, want), f"isa={isa} wy1={wy1}: {np.argwhere(got != want).ravel()}"
+    wy1 = np.array([0.0, 0.5, 1.0], np.float32)
+    check_rows_kernel(isa, r0, r1, 1 - wy1, wy1, i0, i1, 1 - w1, w1, "special values")
 
 
-@pytest.mark.parametrize("bad", ["decreasing", "i1_below_i0", "past_row", "negative", "lengths"])
-def test_mask_row_kernel_hook_checks_its_input(bad):
+@pytest.mark.parametrize("bad", ["decreasing", "i1_below_i0", "past_row", "negative", "lengths", "row_weights"])
+def test_mask_rows_kernel_hook_checks_its_input(bad):
     r = np.zeros(8, np.float32)
     i0, i1, w = np.array([0, 1, 2], np.int32), np.array([1, 2, 3], np.int32), np.full(3, 0.5, np.float32)
+    wy = np.full(2, 0.5, np.float32)
+    wy1 = wy
     if bad == "decreasing":
         i0, i1 = np.array([1, 0, 2], np.int32), np.array([2, 1, 3], np.int32)
     elif bad == "i1_below_i0":
@@ -263,10 +279,12 @@ def test_mask_row_kernel_hook_checks_its_input(bad):
         i1 = np.array([1, 2, 8], np.int32)
     elif bad == "negative":
         i0 = np.array([-1, 1, 2], np.int32)
-    else:
+    elif bad == "lengths":
         w = w[:2]
-    with pytest.raises(ValueError, match="kernel_mask_row_positive"):
-        core.kernel_mask_row_positive("scalar", r, r, 0.5, 0.5, i0, i1, w, np.full(3, 0.5, np.float32))
+    else:
+        wy1 = wy[:1]
+    with pytest.raises(ValueError, match="kernel_mask_rows_positive"):
+        core.kernel_mask_rows_positive("scalar", r, r, wy, wy1, i0, i1, w, np.full(3, 0.5, np.float32))
 
 
 def test_proto_masks_no_instances():

@@ -21,7 +21,7 @@ struct PixelSpan {
 // Per-thread scratch of the mask passes, grown as instances need.
 struct MaskScratch {
   std::vector<LinearTap> taps_x, taps_y;
-  std::vector<float> grid, tmp, row, w0s, w1s;
+  std::vector<float> grid, tmp, row, w0s, w1s, wy0s, wy1s;
   std::vector<int32_t> i0s, i1s;
   std::vector<TapRun> runs;
   std::vector<PixelSpan> spans;
@@ -81,13 +81,15 @@ void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const flo
   }
 }
 
-void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t /*cols*/, const int32_t* i0,
-                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
-  for (size_t x = 0; x < n; ++x) {
-    const float v0 = unfused(r0[i0[x]] * wy0) + unfused(r1[i0[x]] * wy1);
-    const float v1 = unfused(r0[i1[x]] * wy0) + unfused(r1[i1[x]] * wy1);
-    m[x] = static_cast<uint8_t>(unfused(v0 * w0[x]) + unfused(v1 * w1[x]) > 0.0f);
-  }
+void mask_rows_positive(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,
+                        int32_t /*cols*/, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1,
+                        size_t n, uint8_t* m, size_t ldm) {
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t x = 0; x < n; ++x) {
+      const float v0 = unfused(r0[i0[x]] * wy0[r]) + unfused(r1[i0[x]] * wy1[r]);
+      const float v1 = unfused(r0[i1[x]] * wy0[r]) + unfused(r1[i1[x]] * wy1[r]);
+      m[r * ldm + x] = static_cast<uint8_t>(unfused(v0 * w0[x]) + unfused(v1 * w1[x]) > 0.0f);
+    }
 }
 
 }  // namespace scalar
@@ -95,9 +97,9 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
 namespace {
 
 const MaskKernels kMaskKernels[] = {
-    {Isa::kScalar, "mask_scalar", &scalar::mask_logits_rows, &scalar::mask_row_positive},
-    EDGECNN_IF_ARCH_x86({Isa::kAvx2, "mask_avx2", &avx2::mask_logits_rows, &avx2::mask_row_positive},
-                        {Isa::kAvx512, "mask_avx512", &avx512::mask_logits_rows, &avx512::mask_row_positive}, )};
+    {Isa::kScalar, "mask_scalar", &scalar::mask_logits_rows, &scalar::mask_rows_positive},
+    EDGECNN_IF_ARCH_x86({Isa::kAvx2, "mask_avx2", &avx2::mask_logits_rows, &avx2::mask_rows_positive},
+                        {Isa::kAvx512, "mask_avx512", &avx512::mask_logits_rows, &avx512::mask_rows_positive}, )};
 
 }  // namespace
 
@@ -219,16 +221,29 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
     // with weights summing to 1, so it stays > 1e-30 / 4 > 0), all <= 0
     // clears it. Those rows start from that row (shared_row, cut to the box's
     // columns); the other runs, merged where adjacent and cut to the box's
-    // columns (`spans`), go through the per-pixel kernel row by row.
-    int64_t pair0 = -1, pair1 = -1;
+    // columns (`spans`), go through the per-pixel kernel.
+    // Consecutive rows with the same source pair inside the box go through
+    // the kernel together (one call per span for all of them).
+    s.wy0s.resize(r.height);
+    s.wy1s.resize(r.height);
     for (int64_t y = 0; y < r.height; ++y) {
-      uint8_t* m = masks[i] + y * r.width;
+      s.wy0s[y] = s.taps_y[y].w0;
+      s.wy1s[y] = s.taps_y[y].w1;
+    }
+    const auto inside = [&](int64_t y) {
       const double cy = static_cast<double>(r.y0 + y) + 0.5;
-      if (!(box[1] <= cy && cy < box[3]) || in_lo >= in_hi) {
-        std::memset(m, 0, static_cast<size_t>(r.width));
+      return box[1] <= cy && cy < box[3] && in_lo < in_hi;
+    };
+    int64_t pair0 = -1, pair1 = -1;
+    for (int64_t y = 0; y < r.height;) {
+      if (!inside(y)) {
+        std::memset(masks[i] + y * r.width, 0, static_cast<size_t>(r.width));
+        ++y;
         continue;
       }
       const LinearTap& ty = s.taps_y[y];
+      int64_t y_end = y + 1;
+      while (y_end < r.height && s.taps_y[y_end].i0 == ty.i0 && s.taps_y[y_end].i1 == ty.i1 && inside(y_end)) ++y_end;
       const float* r0 = s.grid.data() + ty.i0 * gw;
       const float* r1 = s.grid.data() + ty.i1 * gw;
       if (ty.i0 != pair0 || ty.i1 != pair1) {
@@ -253,12 +268,17 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
         std::memset(shared, 0, static_cast<size_t>(in_lo));
         std::memset(shared + in_hi, 0, static_cast<size_t>(r.width - in_hi));
       }
-      std::memcpy(m, s.shared_row.data(), static_cast<size_t>(r.width));
+      uint8_t* m = masks[i] + y * r.width;
+      for (int64_t yy = y; yy < y_end; ++yy)
+        std::memcpy(masks[i] + yy * r.width, s.shared_row.data(), static_cast<size_t>(r.width));
       for (const PixelSpan& span : s.spans) {
         const int64_t b = span.begin;
-        kernels.positive_row(r0, r1, ty.w0, ty.w1, static_cast<int32_t>(gw), s.i0s.data() + b, s.i1s.data() + b,
-                             s.w0s.data() + b, s.w1s.data() + b, static_cast<size_t>(span.end - b), m + b);
+        kernels.positive_rows(r0, r1, s.wy0s.data() + y, s.wy1s.data() + y, static_cast<size_t>(y_end - y),
+                              static_cast<int32_t>(gw), s.i0s.data() + b, s.i1s.data() + b, s.w0s.data() + b,
+                              s.w1s.data() + b, static_cast<size_t>(span.end - b), m + b,
+                              static_cast<size_t>(r.width));
       }
+      y = y_end;
     }
   });
 }

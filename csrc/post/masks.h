@@ -81,33 +81,35 @@ void yolo_proto_masks(const ProtoMaskInput& in, const MaskRegion* regions, uint8
 // p + k * plane + r * row_stride. Each cell's sum is one chain of additions;
 // SIMD tiers run several rows' chains side by side.
 //
-// positive_row: a run of n pixels of one mask row whose logits are sampled
-// bilinearly from the grid rows r0 and r1 (`cols` floats each; the row
-// weights wy0, wy1). Pixel x reads columns i0[x] and i1[x], with weights w0[x]
-// and w1[x]; m[x] = 1 iff
-//   v(c) = r0[c] * wy0 + r1[c] * wy1
+// positive_rows: a run of n pixels in each of `rows` mask rows that sample
+// the same two grid rows r0 and r1 (`cols` floats each) with their own row
+// weights wy0[r], wy1[r]. Pixel x of row r reads columns i0[x] and i1[x],
+// with weights w0[x] and w1[x]; m[r * ldm + x] = 1 iff
+//   v(c) = r0[c] * wy0[r] + r1[c] * wy1[r]
 //   s    = v(i0[x]) * w0[x] + v(i1[x]) * w1[x] > 0,
 // else 0. Columns satisfy 0 <= i0[x] <= i1[x] < cols and never decrease with
 // x. SIMD tiers take a block of pixels in one step when its columns fit in one
-// vector (i1[last] - i0[first] < lanes) and gather the columns otherwise.
+// vector (i1[last] - i0[first] < lanes) and gather the columns otherwise;
+// a step's columns, weights and permutes serve up to four rows.
 struct MaskKernels {
   using LogitsRows = void (*)(const float* p, size_t row_stride, size_t plane, const float* coeffs,
                               size_t num_protos, size_t rows, size_t n, float* g);
-  using PositiveRow = void (*)(const float* r0, const float* r1, float wy0, float wy1, int32_t cols,
-                               const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, size_t n,
-                               uint8_t* m);
+  using PositiveRows = void (*)(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,
+                                int32_t cols, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1,
+                                size_t n, uint8_t* m, size_t ldm);
   Isa isa;
   const char* name;
   LogitsRows logits_rows;
-  PositiveRow positive_row;
+  PositiveRows positive_rows;
 };
 
 #define EDGECNN_MASK_KERNELS(isa)                                                                             \
   namespace isa {                                                                                              \
   void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos, \
                         size_t rows, size_t n, float* g);                                                      \
-  void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0, \
-                         const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m);           \
+  void mask_rows_positive(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,    \
+                          int32_t cols, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, \
+                          size_t n, uint8_t* m, size_t ldm);                                                    \
   }
 EDGECNN_MASK_KERNELS(scalar)
 EDGECNN_MASK_KERNELS(avx2)

@@ -58,18 +58,37 @@ void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const flo
   }
 }
 
-// Lane k of a step is pixel x + k. The row blend v covers columns
-// base .. base + 7 (loads masked at cols); a step whose columns all lie there
-// picks each pixel's two columns from it with a permute. v is re-blended at
-// base = i0[x] when a step's columns pass base + 7; a step whose own columns
-// span 8 or more gathers its four source values instead.
-void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
-                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
-  const __m256 vy0 = _mm256_set1_ps(wy0);
-  const __m256 vy1 = _mm256_set1_ps(wy1);
+namespace {
+
+// Pixels x .. x + lanes - 1 of one row: bytes 1 where s > 0, else 0.
+inline void store_positive(__m256 s, size_t lanes, uint8_t* m) {
+  // Lanes are -1 / 0 as int32; two saturating packs make them bytes.
+  const __m256i positive = _mm256_castps_si256(_mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_GT_OQ));
+  const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(positive), _mm256_extracti128_si256(positive, 1));
+  const __m128i bytes = _mm_and_si128(_mm_packs_epi16(halves, halves), _mm_set1_epi8(1));
+  if (lanes == 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(m), bytes);
+  } else {
+    uint8_t tail[16];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tail), bytes);
+    memcpy(m, tail, lanes);
+  }
+}
+
+// R rows (R <= 4) of the pixel run. Lane k of a step is pixel x + k. Each
+// row's blend v[j] covers columns base .. base + 7 (loads masked at cols); a
+// step whose columns all lie there picks each pixel's two columns from it
+// with a permute. The blends are redone at base = i0[x] when a step's
+// columns pass base + 7; a step whose own columns span 8 or more gathers its
+// four source values instead. The columns, weights and permute indices of a
+// step serve all R rows.
+template <int R>
+void rows_block(const float* r0, const float* r1, const float* wy0, const float* wy1, int32_t cols,
+                const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m,
+                size_t ldm) {
   const __m256 zero = _mm256_setzero_ps();
-  const __m128i one = _mm_set1_epi8(1);
-  __m256 v = zero;
+  __m256 v[R];
+  for (int j = 0; j < R; ++j) v[j] = zero;
   __m256i vbase = _mm256_setzero_si256();
   bool have_v = false;
   int32_t base = 0;
@@ -78,36 +97,50 @@ void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, i
     const __m256i valid = first_lanes(static_cast<int32_t>(lanes));
     const __m256i j0 = _mm256_maskload_epi32(i0 + x, valid);
     const __m256i j1 = _mm256_maskload_epi32(i1 + x, valid);
+    const __m256 q0 = _mm256_maskload_ps(w0 + x, valid), q1 = _mm256_maskload_ps(w1 + x, valid);
     const int32_t last = i1[x + lanes - 1];
     if ((!have_v || last - base >= 8) && last - i0[x] < 8) {
       base = i0[x];
       const __m256i row_lanes = first_lanes(cols - base);
-      v = blend(_mm256_maskload_ps(r0 + base, row_lanes), vy0, _mm256_maskload_ps(r1 + base, row_lanes), vy1);
+      const __m256 a0 = _mm256_maskload_ps(r0 + base, row_lanes), a1 = _mm256_maskload_ps(r1 + base, row_lanes);
+      for (int j = 0; j < R; ++j) v[j] = blend(a0, _mm256_set1_ps(wy0[j]), a1, _mm256_set1_ps(wy1[j]));
       vbase = _mm256_set1_epi32(base);
       have_v = true;
     }
-    __m256 s0, s1;
     if (have_v && last - base < 8) {
-      s0 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j0, vbase));
-      s1 = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(j1, vbase));
+      const __m256i k0 = _mm256_sub_epi32(j0, vbase), k1 = _mm256_sub_epi32(j1, vbase);
+      for (int j = 0; j < R; ++j)
+        store_positive(blend(_mm256_permutevar8x32_ps(v[j], k0), q0, _mm256_permutevar8x32_ps(v[j], k1), q1), lanes,
+                       m + j * ldm + x);
     } else {
       const __m256 on = _mm256_castsi256_ps(valid);
-      s0 = blend(_mm256_mask_i32gather_ps(zero, r0, j0, on, 4), vy0,
-                 _mm256_mask_i32gather_ps(zero, r1, j0, on, 4), vy1);
-      s1 = blend(_mm256_mask_i32gather_ps(zero, r0, j1, on, 4), vy0,
-                 _mm256_mask_i32gather_ps(zero, r1, j1, on, 4), vy1);
+      const __m256 g00 = _mm256_mask_i32gather_ps(zero, r0, j0, on, 4);
+      const __m256 g01 = _mm256_mask_i32gather_ps(zero, r1, j0, on, 4);
+      const __m256 g10 = _mm256_mask_i32gather_ps(zero, r0, j1, on, 4);
+      const __m256 g11 = _mm256_mask_i32gather_ps(zero, r1, j1, on, 4);
+      for (int j = 0; j < R; ++j) {
+        const __m256 y0 = _mm256_set1_ps(wy0[j]), y1 = _mm256_set1_ps(wy1[j]);
+        store_positive(blend(blend(g00, y0, g01, y1), q0, blend(g10, y0, g11, y1), q1), lanes, m + j * ldm + x);
+      }
     }
-    const __m256 s = blend(s0, _mm256_maskload_ps(w0 + x, valid), s1, _mm256_maskload_ps(w1 + x, valid));
-    // Lanes are -1 / 0 as int32; two saturating packs make them bytes.
-    const __m256i positive = _mm256_castps_si256(_mm256_cmp_ps(s, zero, _CMP_GT_OQ));
-    const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(positive), _mm256_extracti128_si256(positive, 1));
-    const __m128i bytes = _mm_and_si128(_mm_packs_epi16(halves, halves), one);
-    if (lanes == 8) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(m + x), bytes);
-    } else {
-      uint8_t tail[16];
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(tail), bytes);
-      memcpy(m + x, tail, lanes);
+  }
+}
+
+}  // namespace
+
+void mask_rows_positive(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,
+                        int32_t cols, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1,
+                        size_t n, uint8_t* m, size_t ldm) {
+  for (size_t r = 0; r < rows; r += 4) {
+    const size_t left = rows - r;
+    const float* y0 = wy0 + r;
+    const float* y1 = wy1 + r;
+    uint8_t* mr = m + r * ldm;
+    switch (left < 4 ? left : 4) {
+      case 1: rows_block<1>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      case 2: rows_block<2>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      case 3: rows_block<3>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      default: rows_block<4>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
     }
   }
 }

@@ -52,53 +52,86 @@ void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const flo
   }
 }
 
-// Lane k of a step is pixel x + k. The row blend v covers columns
-// base .. base + 15 (loads masked at cols); a step whose columns all lie
-// there picks each pixel's two columns from it with a permute. v is
-// re-blended at base = i0[x] when a step's columns pass base + 15 (at 8
-// pixels per column, one blend serves about seven steps); a step whose own
-// columns span 16 or more gathers its four source values instead.
-void mask_row_positive(const float* r0, const float* r1, float wy0, float wy1, int32_t cols, const int32_t* i0,
-                       const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m) {
-  const __m512 vy0 = _mm512_set1_ps(wy0);
-  const __m512 vy1 = _mm512_set1_ps(wy1);
+namespace {
+
+// R rows (R <= 4) of the pixel run. Lane k of a step is pixel x + k. Each
+// row's blend v[j] covers columns base .. base + 15 (loads masked at cols);
+// a step whose columns all lie there picks each pixel's two columns from
+// it with a permute. The blends are redone at base = i0[x] when a step's
+// columns pass base + 15 (at 8 pixels per column, one blend serves about
+// seven steps); a step whose own columns span 16 or more gathers its four
+// source values instead. The columns, weights and permute indices of a step
+// serve all R rows.
+template <int R>
+void rows_block(const float* r0, const float* r1, const float* wy0, const float* wy1, int32_t cols,
+                const int32_t* i0, const int32_t* i1, const float* w0, const float* w1, size_t n, uint8_t* m,
+                size_t ldm) {
   const __m512 zero = _mm512_setzero_ps();
   const __m128i one = _mm_set1_epi8(1);
-  __m512 v = zero;
+  __m512 v[R];
+  for (int j = 0; j < R; ++j) v[j] = zero;
   __m512i vbase = _mm512_setzero_si512();
   bool have_v = false;
   int32_t base = 0;
-  // Full steps pass a constant all-lanes mask, so their loads and the store
+  // Full steps pass a constant all-lanes mask, so their loads and stores
   // compile unmasked; only the last step is masked.
   const auto step = [&](size_t x, size_t lanes, __mmask16 valid) __attribute__((always_inline)) {
     const __m512i j0 = _mm512_maskz_loadu_epi32(valid, i0 + x);
     const __m512i j1 = _mm512_maskz_loadu_epi32(valid, i1 + x);
+    const __m512 q0 = _mm512_maskz_loadu_ps(valid, w0 + x), q1 = _mm512_maskz_loadu_ps(valid, w1 + x);
     const int32_t last = i1[x + lanes - 1];
     if ((!have_v || last - base >= 16) && last - i0[x] < 16) {
       base = i0[x];
       const int32_t in_row = cols - base;
       const __mmask16 row_lanes = in_row >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << in_row) - 1u);
-      v = blend(_mm512_maskz_loadu_ps(row_lanes, r0 + base), vy0, _mm512_maskz_loadu_ps(row_lanes, r1 + base), vy1);
+      const __m512 a0 = _mm512_maskz_loadu_ps(row_lanes, r0 + base), a1 = _mm512_maskz_loadu_ps(row_lanes, r1 + base);
+      for (int j = 0; j < R; ++j) v[j] = blend(a0, _mm512_set1_ps(wy0[j]), a1, _mm512_set1_ps(wy1[j]));
       vbase = _mm512_set1_epi32(base);
       have_v = true;
     }
-    __m512 s0, s1;
+    __m512 s[R];
     if (have_v && last - base < 16) {
-      s0 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j0, vbase), v);
-      s1 = _mm512_maskz_permutexvar_ps(valid, _mm512_sub_epi32(j1, vbase), v);
+      const __m512i k0 = _mm512_sub_epi32(j0, vbase), k1 = _mm512_sub_epi32(j1, vbase);
+      for (int j = 0; j < R; ++j)
+        s[j] = blend(_mm512_maskz_permutexvar_ps(valid, k0, v[j]), q0, _mm512_maskz_permutexvar_ps(valid, k1, v[j]),
+                     q1);
     } else {
-      s0 = blend(_mm512_mask_i32gather_ps(zero, valid, j0, r0, 4), vy0,
-                 _mm512_mask_i32gather_ps(zero, valid, j0, r1, 4), vy1);
-      s1 = blend(_mm512_mask_i32gather_ps(zero, valid, j1, r0, 4), vy0,
-                 _mm512_mask_i32gather_ps(zero, valid, j1, r1, 4), vy1);
+      const __m512 g00 = _mm512_mask_i32gather_ps(zero, valid, j0, r0, 4);
+      const __m512 g01 = _mm512_mask_i32gather_ps(zero, valid, j0, r1, 4);
+      const __m512 g10 = _mm512_mask_i32gather_ps(zero, valid, j1, r0, 4);
+      const __m512 g11 = _mm512_mask_i32gather_ps(zero, valid, j1, r1, 4);
+      for (int j = 0; j < R; ++j) {
+        const __m512 y0 = _mm512_set1_ps(wy0[j]), y1 = _mm512_set1_ps(wy1[j]);
+        s[j] = blend(blend(g00, y0, g01, y1), q0, blend(g10, y0, g11, y1), q1);
+      }
     }
-    const __m512 s = blend(s0, _mm512_maskz_loadu_ps(valid, w0 + x), s1, _mm512_maskz_loadu_ps(valid, w1 + x));
-    const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid, s, zero, _CMP_GT_OQ);
-    _mm_mask_storeu_epi8(m + x, valid, _mm_maskz_mov_epi8(positive, one));
+    for (int j = 0; j < R; ++j) {
+      const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid, s[j], zero, _CMP_GT_OQ);
+      _mm_mask_storeu_epi8(m + j * ldm + x, valid, _mm_maskz_mov_epi8(positive, one));
+    }
   };
   size_t x = 0;
   for (; x + 16 <= n; x += 16) step(x, 16, (__mmask16)0xFFFF);
   if (x < n) step(x, n - x, (__mmask16)((1u << (n - x)) - 1u));
+}
+
+}  // namespace
+
+void mask_rows_positive(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,
+                        int32_t cols, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1,
+                        size_t n, uint8_t* m, size_t ldm) {
+  for (size_t r = 0; r < rows; r += 4) {
+    const size_t left = rows - r;
+    const float* y0 = wy0 + r;
+    const float* y1 = wy1 + r;
+    uint8_t* mr = m + r * ldm;
+    switch (left < 4 ? left : 4) {
+      case 1: rows_block<1>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      case 2: rows_block<2>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      case 3: rows_block<3>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+      default: rows_block<4>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
+    }
+  }
 }
 
 }  // namespace avx512

@@ -157,14 +157,16 @@ py::tuple py_yolo_proto_masks(const FloatArray& coeffs, const FloatArray& protos
 }
 
 // Test hook: the per-pixel mask kernel of `isa` over n pixels (the length of
-// i0), with its preconditions checked (masks.h).
-BoolArray kernel_mask_row_positive(const std::string& isa, const FloatArray& r0, const FloatArray& r1, float wy0,
-                                   float wy1, const Int32Array& i0, const Int32Array& i1, const FloatArray& w0,
-                                   const FloatArray& w1) {
-  const std::string who = "kernel_mask_row_positive";
-  const py::ssize_t cols = r0.size(), n = i0.size();
+// i0) in len(wy0) rows, with its preconditions checked (masks.h).
+BoolArray kernel_mask_rows_positive(const std::string& isa, const FloatArray& r0, const FloatArray& r1,
+                                    const FloatArray& wy0, const FloatArray& wy1, const Int32Array& i0,
+                                    const Int32Array& i1, const FloatArray& w0, const FloatArray& w1) {
+  const std::string who = "kernel_mask_rows_positive";
+  const py::ssize_t cols = r0.size(), n = i0.size(), rows = wy0.size();
   if (r0.ndim() != 1 || r1.ndim() != 1 || r1.size() != cols || cols < 1 || cols > INT32_MAX)
     throw ArgumentError(who + ": r0 and r1 must be flat rows of the same length >= 1");
+  if (wy0.ndim() != 1 || wy1.ndim() != 1 || wy1.size() != rows)
+    throw ArgumentError(who + ": wy0 and wy1 must be flat and of one length (the rows)");
   if (i0.ndim() != 1 || i1.ndim() != 1 || w0.ndim() != 1 || w1.ndim() != 1 || i1.size() != n || w0.size() != n ||
       w1.size() != n)
     throw ArgumentError(who + ": i0, i1, w0 and w1 must be flat and of one length");
@@ -174,10 +176,11 @@ BoolArray kernel_mask_row_positive(const std::string& isa, const FloatArray& r0,
     if (a[x] < 0 || a[x] > b[x] || b[x] >= cols || (x > 0 && (a[x] < a[x - 1] || b[x] < b[x - 1])))
       throw ArgumentError(who + ": needs 0 <= i0 <= i1 < len(r0), non-decreasing; fails at pixel " +
                           std::to_string(x));
-  BoolArray m({n});
+  BoolArray m({rows, n});
   mask_kernels(cap_isa(parse_isa(isa)))
-      .positive_row(r0.data(), r1.data(), wy0, wy1, static_cast<int32_t>(cols), a, b, w0.data(), w1.data(),
-                    static_cast<size_t>(n), reinterpret_cast<uint8_t*>(m.mutable_data()));
+      .positive_rows(r0.data(), r1.data(), wy0.data(), wy1.data(), static_cast<size_t>(rows),
+                     static_cast<int32_t>(cols), a, b, w0.data(), w1.data(), static_cast<size_t>(n),
+                     reinterpret_cast<uint8_t*>(m.mutable_data()), static_cast<size_t>(n));
   return m;
 }
 
@@ -263,7 +266,7 @@ void bind_masks(py::module_& m) {
   m.def("yolo_proto_masks", &py_yolo_proto_masks, py::arg("coeffs"), py::arg("protos"), py::arg("boxes"),
         py::arg("frame_h"), py::arg("frame_w"), py::arg("transform"), py::arg("input_h"), py::arg("input_w"),
         py::arg("isa") = "", "-> (list of N box-local bool masks, origins int64 (N, 2) of (x0, y0)).");
-  m.def("kernel_mask_row_positive", &kernel_mask_row_positive, py::arg("isa"), py::arg("r0"), py::arg("r1"),
+  m.def("kernel_mask_rows_positive", &kernel_mask_rows_positive, py::arg("isa"), py::arg("r0"), py::arg("r1"),
         py::arg("wy0"), py::arg("wy1"), py::arg("i0"), py::arg("i1"), py::arg("w0"), py::arg("w1"));
   m.def("kernel_mask_logits_rows", &kernel_mask_logits_rows, py::arg("isa"), py::arg("p"), py::arg("coeffs"),
         py::arg("n"));
