@@ -1,12 +1,13 @@
 // AVX2 kernels of the proto masks: 8 cells or pixels per vector.
 // Contract and the exact operations: MaskKernels in post/masks.h.
-// ISA file: only intrinsics, C headers and core/unfused_x86.h; everything in edgecnn::avx2.
+// ISA file: only intrinsics, C headers, core/unfused_x86.h and post/mask_row_blocks.h; everything in edgecnn::avx2.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/unfused_x86.h"
+#include "post/mask_row_blocks.h"
 
 namespace edgecnn {
 namespace avx2 {
@@ -39,22 +40,15 @@ inline void logits_block(const float* p, size_t row_stride, size_t plane, const 
 
 }  // namespace
 
-// One vector column of cells at a time, down the rows four at a time.
+// One vector column of cells at a time, down the rows in blocks of up to four.
 void mask_logits_rows(const float* p, size_t row_stride, size_t plane, const float* coeffs, size_t num_protos,
                       size_t rows, size_t n, float* g) {
   for (size_t x = 0; x < n; x += 8) {
     const __m256i valid = first_lanes(n - x >= 8 ? 8 : static_cast<int32_t>(n - x));
-    size_t r = 0;
-    for (; r + 4 <= rows; r += 4)
-      logits_block<4>(p + r * row_stride + x, row_stride, plane, coeffs, num_protos, valid, n, g + r * n + x);
-    const float* pr = p + r * row_stride + x;
-    float* gr = g + r * n + x;
-    switch (rows - r) {
-      case 3: logits_block<3>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
-      case 2: logits_block<2>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
-      case 1: logits_block<1>(pr, row_stride, plane, coeffs, num_protos, valid, n, gr); break;
-      default: break;
-    }
+    for_row_blocks(rows, [&](size_t r, auto block) {
+      logits_block<decltype(block)::value>(p + r * row_stride + x, row_stride, plane, coeffs, num_protos, valid, n,
+                                           g + r * n + x);
+    });
   }
 }
 
@@ -131,18 +125,9 @@ void rows_block(const float* r0, const float* r1, const float* wy0, const float*
 void mask_rows_positive(const float* r0, const float* r1, const float* wy0, const float* wy1, size_t rows,
                         int32_t cols, const int32_t* i0, const int32_t* i1, const float* w0, const float* w1,
                         size_t n, uint8_t* m, size_t ldm) {
-  for (size_t r = 0; r < rows; r += 4) {
-    const size_t left = rows - r;
-    const float* y0 = wy0 + r;
-    const float* y1 = wy1 + r;
-    uint8_t* mr = m + r * ldm;
-    switch (left < 4 ? left : 4) {
-      case 1: rows_block<1>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
-      case 2: rows_block<2>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
-      case 3: rows_block<3>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
-      default: rows_block<4>(r0, r1, y0, y1, cols, i0, i1, w0, w1, n, mr, ldm); break;
-    }
-  }
+  for_row_blocks(rows, [&](size_t r, auto block) {
+    rows_block<decltype(block)::value>(r0, r1, wy0 + r, wy1 + r, cols, i0, i1, w0, w1, n, m + r * ldm, ldm);
+  });
 }
 
 }  // namespace avx2
