@@ -215,6 +215,10 @@ def converted_seeds() -> dict:
         for o in proto.graph.output:
             o.type.tensor_type.ClearField("shape")
         s["converted_" + FIXTURE.split(".")[0]] = edgecnn.convert(proto, input_shape=FIXTURE_INPUT).data
+    # A channel scale S (5th input, here a constant) on a 1x1 Conv; after the
+    # fixture so that the seeds above keep their random weights.
+    s["conv_channel_scale"] = single("Conv", (2, 3, 6, 6), {"kernel_shape": [1, 1]},
+                                     [const((4, 3, 1, 1)), const((4,)), None, const((2, 3, 1, 1))])
     return s
 
 

@@ -218,6 +218,11 @@ OP_CASES = {
                                  N("Relu", ["a"], ["y"])], {"W3": WEIGHTS[:3]}, 17, (1, 3, 8, 8), ["y"], None),
     "conv-relu-then-residual": ([N("Conv", ["x", "W3"], ["c"], pads=[1, 1, 1, 1]), N("Relu", ["c"], ["r"]),
                                  N("Add", ["x", "r"], ["y"])], {"W3": WEIGHTS[:3]}, 17, (1, 3, 8, 8), ["y"], None),
+    "conv-squeeze-excitation": ([N("GlobalAveragePool", ["x"], ["g"]), N("Conv", ["g", "Wr"], ["r"]), N("Relu", ["r"], ["rr"]),
+                                 N("Conv", ["rr", "We"], ["e"]), N("Sigmoid", ["e"], ["s"]), N("Mul", ["x", "s"], ["m"]),
+                                 N("Conv", ["m", "W2", "B2"], ["y"])],
+                                {"Wr": WEIGHTS[:2, :, :1, :1], "We": WEIGHTS[:3, :2, 1:2, 1:2],
+                                 "W2": WEIGHTS[3:5, :, 2:, 2:], "B2": BIAS[:2]}, 17, (1, 3, 8, 8), ["y"], None),
     "conv-transpose-group-output-padding": (
         [N("ConvTranspose", ["x", "W", "B"], ["y"], group=3, strides=[2, 2], pads=[1, 0, 0, 1], output_padding=[1, 1])],
         {"W": T_WEIGHTS, "B": BIAS}, 17, (1, 6, 5, 6), ["y"], None),

@@ -220,3 +220,73 @@ def test_residual_whose_producer_comes_after_the_conv_is_reordered():
     nodes = [conv("x", "c"), N("Sigmoid", ["x"], ["r"]), N("Add", ["c", "r"], ["y"])]
     _, graph = converted(nodes, conv_params(), case="reordered residual")
     assert [n.op_type for n in graph.nodes] == ["Sigmoid", "Conv"], "the residual's producer must run first"
+
+
+# Squeeze-and-excitation: X · Sigmoid(Conv(Relu(Conv(GlobalAveragePool(X)))))
+# feeding a 1x1 Conv.
+SE_SHAPE = (1, 8, 6, 6)
+
+
+def se_params(out_channels=5, seed=3):
+    rng = np.random.default_rng(seed)
+    return {
+        "Wr": rng.standard_normal((4, 8, 1, 1)).astype(F32) * 0.5,
+        "We": rng.standard_normal((8, 4, 1, 1)).astype(F32) * 0.5,
+        "Wp": rng.standard_normal((out_channels, 8, 1, 1)).astype(F32) * 0.3,
+        "Bp": rng.standard_normal(out_channels).astype(F32),
+        "W3": rng.standard_normal((out_channels, 8, 3, 3)).astype(F32) * 0.3,
+    }
+
+
+def se_scale_nodes(x="x"):
+    return [N("GlobalAveragePool", [x], ["g"]), N("Conv", ["g", "Wr"], ["r"]), N("Relu", ["r"], ["rr"]),
+            N("Conv", ["rr", "We"], ["e"]), N("Sigmoid", ["e"], ["s"])]
+
+
+def se_converted(nodes, inits, case, outputs=("y",)):
+    model = make_model(nodes, inits, input_shape=SE_SHAPE, outputs=outputs)
+    report = convert(model, None)
+    assert_same_outputs(model, report.data, random_input(SE_SHAPE), case)
+    return report, described(read_ecnn(report.data))
+
+
+@pytest.mark.parametrize("order", ["x_times_s", "s_times_x"])
+def test_squeeze_excitation_scale_becomes_the_pointwise_convs_fifth_input(order):
+    operands = ["x", "s"] if order == "x_times_s" else ["s", "x"]
+    nodes = se_scale_nodes() + [N("Mul", operands, ["m"]), N("Conv", ["m", "Wp", "Bp"], ["c"]),
+                                N("Relu", ["c"], ["y"])]
+    report, graph = se_converted(nodes, se_params(), order)
+    assert report.fused["channel-scale"] == 1
+    assert "Mul" not in [op for op, _, _ in graph]
+    op, attrs, inputs = graph[-1]
+    # S is the excitation conv's output, which took the Sigmoid's name when that fused.
+    assert (op, attrs["activation"], inputs[0], inputs[3:]) == ("Conv", "Relu", "x", ["", "s"]), graph
+
+
+def test_squeeze_excitation_scale_with_a_residual_keeps_both():
+    # EfficientNet's projection: the scaled 1x1 conv plus the block input.
+    p = se_params(out_channels=8)
+    nodes = se_scale_nodes() + [N("Mul", ["x", "s"], ["m"]), N("Conv", ["m", "Wp", "Bp"], ["c"]),
+                                N("Add", ["c", "x"], ["y"])]
+    report, graph = se_converted(nodes, p, "residual")
+    op, attrs, inputs = graph[-1]
+    assert (op, inputs[0], inputs[3:]) == ("Conv", "x", ["x", "s"]), graph
+
+
+@pytest.mark.parametrize("case", ["wide-output", "3x3-conv", "mul-read-twice", "mul-is-output", "constant-scale"])
+def test_channel_scale_stays_a_mul(case):
+    p = se_params(out_channels=36 if case == "wide-output" else 5)  # 36 output channels >= 6x6 pixels: no gain
+    scale = "k" if case == "constant-scale" else "s"
+    p["k"] = np.linspace(0.5, 1.5, 8).astype(F32).reshape(1, 8, 1, 1)
+    conv = N("Conv", ["m", "W3" if case == "3x3-conv" else "Wp", "Bp"], ["y"],
+             **({"pads": [1, 1, 1, 1]} if case == "3x3-conv" else {}))
+    nodes = se_scale_nodes() + [N("Mul", ["x", scale], ["m"]), conv]
+    outputs = ("y",)
+    if case == "mul-read-twice":
+        nodes.append(N("Relu", ["m"], ["z"]))
+        outputs = ("y", "z")
+    elif case == "mul-is-output":
+        outputs = ("y", "m")
+    report, graph = se_converted(nodes, p, case, outputs)
+    assert report.fused["channel-scale"] == 0 and "Mul" in [op for op, _, _ in graph], case
+    assert all(len(inputs) <= 4 for op, _, inputs in graph if op == "Conv"), case

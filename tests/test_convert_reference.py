@@ -62,7 +62,11 @@ class _Emitter:
     def conv(self, n, inputs, out):
         attrs = {k: v for k, v in n.attrs.items() if k not in CONV_EXTENSIONS}
         x, w, b = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else ""
-        residual = inputs[3] if len(inputs) > 3 else None
+        residual = inputs[3] if len(inputs) > 3 and inputs[3] else None
+        if len(inputs) > 4 and inputs[4]:  # channel scale S: conv(x · S)
+            scaled = self.fresh(out)
+            self.node("Mul", [x, inputs[4]], [scaled])
+            x = scaled
         kind = n.attrs.get("activation", "")
         after = n.attrs.get("residual_after_activation", 0)
         conv_out = self.fresh(out) if (kind or residual) else out

@@ -6,7 +6,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+import edgecnn
+from edgecnn.ecnn_file import read_ecnn
 from parity import assert_parity
+from single_node import single_node_ecnn
 
 CHANNELS = [1, 3, 15, 16, 17, 33]
 
@@ -433,3 +436,66 @@ def test_strided_pointwise(isa, rng, tmp_path, strides):
         x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
         model = conv_model((2, c_in, h, w), wt, b, {"strides": list(strides)}, ACTIVATIONS["relu"])
         assert_parity(model, x, isa, tmp_path, case=f"1x1 stride {strides} {c_in}->{c_out} x={h}x{w}")
+
+
+def squeeze_excitation_model(x_shape, w, b, rng, shared_scale=False, post=None):
+    """X · S into the 1x1 Conv(W, B), S = Sigmoid(Conv(Relu(Conv(GlobalAveragePool(X))))):
+    one scale per batch item, or item 0's for every item (shared_scale)."""
+    c, hidden = x_shape[1], 4
+    inits = {"Wr": rng.standard_normal((hidden, c, 1, 1)).astype(np.float32),
+             "We": rng.standard_normal((c, hidden, 1, 1)).astype(np.float32), "W": w, "B": b}
+    n = helper.make_node
+    nodes = [n("GlobalAveragePool", ["X"], ["g"]), n("Conv", ["g", "Wr"], ["r"]), n("Relu", ["r"], ["rr"]),
+             n("Conv", ["rr", "We"], ["e"]), n("Sigmoid", ["e"], ["s"])]
+    scale = "s"
+    if shared_scale:
+        inits.update(s0=np.array([0]), s1=np.array([1]))
+        nodes.append(n("Slice", ["s", "s0", "s1", "s0"], ["s_first"]))
+        scale = "s_first"
+    nodes += [n("Mul", ["X", scale], ["m"]), n("Conv", ["m", "W", "B"], ["Y0"], name="conv")]
+    last = "Y0"
+    if post is not None:
+        extra_nodes, _, last = post("Y0")
+        nodes += extra_nodes
+    graph = helper.make_graph(nodes, "se", [helper.make_tensor_value_info("X", TensorProto.FLOAT, x_shape)],
+                              [helper.make_tensor_value_info(last, TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_channel_scale_folded_into_pointwise_weights(isa, rng, tmp_path, threads):
+    # The squeeze-and-excitation Mul fused into the 1x1 conv (its weights'
+    # K rows scaled per inference): output channels around the GEMM tile
+    # heights (avx512 8, avx2 6, scalar 4) and one below the pixel count,
+    # maps of one and several pixel tiles, batch 2 with a scale per item or
+    # one shared, a fused ReLU or residual.
+    cases = [(15, 1, 5, 7, 1, False, None), (16, 8, 5, 7, 2, False, "relu"), (17, 9, 6, 6, 2, True, None),
+             (33, 33, 5, 8, 1, False, "add"), (24, 48, 7, 7, 2, False, None), (64, 24, 28, 28, 2, False, "relu"),
+             (40, 40, 12, 20, 2, True, "add_then_relu")]
+    for c_in, c_out, h, w, batch, shared, post_name in cases:
+        wt = (rng.standard_normal((c_out, c_in, 1, 1)) / np.sqrt(c_in)).astype(np.float32)
+        b = rng.standard_normal(c_out).astype(np.float32)
+        post = None if post_name is None else ACTIVATIONS.get(post_name) or _residual(post_name)
+        model = squeeze_excitation_model((batch, c_in, h, w), wt, b, rng, shared, post)
+        case = f"SE 1x1 {c_in}->{c_out} x={batch}x{h}x{w} shared={shared} post={post_name} threads={threads}"
+        fused = [n for n in read_ecnn(edgecnn.convert(model, None).data).nodes if n.op_type == "Conv"]
+        assert len(fused[-1].inputs) == 5 and fused[-1].inputs[4] >= 0, f"{case}: the Mul was not fused"
+        x = rng.standard_normal((batch, c_in, h, w)).astype(np.float32)
+        assert_parity(model, x, isa, tmp_path, case=case, num_threads=threads)
+
+
+@pytest.mark.parametrize("weights, attrs, scale_shape, match", [
+    ((4, 3, 3, 3), {"pads": [1, 1, 1, 1]}, (1, 3, 1, 1), "ungrouped 1x1"),
+    ((4, 3, 1, 1), {"strides": [2, 2]}, (1, 3, 1, 1), "ungrouped 1x1"),
+    ((3, 1, 1, 1), {"group": 3}, (1, 3, 1, 1), "ungrouped 1x1"),
+    ((4, 3, 1, 1), {}, (1, 4, 1, 1), r"channel scale input \[1, 4, 1, 1\]"),
+    ((4, 3, 1, 1), {}, (3, 3, 1, 1), r"must have shape \[1 or 2, 3, 1, 1\]"),
+    ((4, 3, 1, 1), {}, (1, 3), "channel scale input"),
+])
+@pytest.mark.parametrize("backend", ["native", "openvino"])
+def test_channel_scale_input_is_validated_at_load(weights, attrs, scale_shape, match, backend):
+    w = np.ones(weights, np.float32)
+    data = single_node_ecnn("Conv", (2, 3, 5, 5), attrs, [w, None, None, np.ones(scale_shape, np.float32)])
+    with pytest.raises(edgecnn.ModelFormatError, match=match):
+        edgecnn.load(data, num_threads=1, backend=backend)

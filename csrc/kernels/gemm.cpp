@@ -39,4 +39,14 @@ PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, 
   return pm;
 }
 
+void scale_packed_depth(const PackedMatrix& w, const float* s, int64_t p0, int64_t p1, float* dst) {
+  const int64_t mr = w.mr, panel_floats = w.depth * mr;
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* src = w.panel(p);
+    float* out = dst + p * panel_floats;
+    for (int64_t k = 0; k < w.depth; ++k)
+      for (int64_t m = 0; m < mr; ++m) out[k * mr + m] = src[k * mr + m] * s[k];
+  }
+}
+
 }  // namespace edgecnn

@@ -86,4 +86,10 @@ struct PackedMatrix {
 // Packs W (rows x depth, row stride ldw) for a kernel of tile height mr.
 PackedMatrix pack_f32_gemm_weights(const float* w, int64_t rows, int64_t depth, int64_t ldw, int mr);
 
+// W · diag(s) from packed W: panels [p0, p1) of w with element (k, m) of
+// each panel times s[k] (s: depth floats), written to dst in w's layout
+// (panel p at dst + p * depth * mr). A 1x1 convolution of a channel-scaled
+// input (squeeze-and-excitation) runs on it.
+void scale_packed_depth(const PackedMatrix& w, const float* s, int64_t p0, int64_t p1, float* dst);
+
 }  // namespace edgecnn

@@ -1,5 +1,7 @@
-// Conv (ONNX semantics, 2-D, NCHW) with the fused epilogue of docs/format.md:
-// bias, activation, and a residual input R added before or after it.
+// Conv (ONNX semantics, 2-D, NCHW) with the fusions of docs/format.md: an
+// input channel scale S (1x1 only: y = conv(x · S[c]), squeeze-and-
+// excitation), bias, activation, and a residual input R added before or
+// after it.
 //
 // Paths, chosen at prepare:
 //   depthwise  groups == C_in == C_out. 3x3 and 5x5 windows with equal
@@ -17,6 +19,8 @@
 //              k*H*W), tile by tile of output pixels; with a stride, the
 //              strided pixels are gathered into scratch first. Few pixel
 //              tiles for the threads: the output channels are split too.
+//              A channel scale S multiplies the packed weights' K rows
+//              into scratch per batch item (W · diag(S)).
 //   winograd   3x3, stride 1, no dilation, enough channels, on tiers with
 //              vector transforms: F(4x4, 3x3) or F(2x2, 3x3)
 //              (kernels/winograd.h), 36 or 16 GEMMs per block of tiles
@@ -104,7 +108,7 @@ struct PaddedInput {
 class ConvOp final : public Op {
  public:
   void prepare(PrepareContext& ctx) override {
-    ctx.expect_inputs(2, 4, 2);
+    ctx.expect_inputs(2, 5, 2);
     ctx.expect_outputs(1);
     const Shape& x = ctx.input_shapes[0];
     const Shape& w = ctx.input_shapes[1];
@@ -138,6 +142,18 @@ class ConvOp final : public Op {
     if (has_residual_ && ctx.input_shapes[3] != ctx.output_shapes[0])
       throw FormatError("residual input " + shape_str(ctx.input_shapes[3]) + " must have the output shape " +
                         shape_str(ctx.output_shapes[0]));
+    has_scale_ = ctx.input_count() > 4 && ctx.present[4];
+    if (has_scale_) {
+      const Shape& s = ctx.input_shapes[4];
+      if (s.size() != 4 || (s[0] != 1 && s[0] != batch_) || s[1] != in_c_ || s[2] != 1 || s[3] != 1)
+        throw FormatError("channel scale input " + shape_str(s) + " must have shape [1 or " + std::to_string(batch_) +
+                          ", " + std::to_string(in_c_) + ", 1, 1]");
+      const bool unit = w[2] == 1 && w[3] == 1 && win_.sh == 1 && win_.sw == 1 && win_.pad_top == 0 &&
+                        win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0;
+      if (!unit || groups_ != 1)
+        throw FormatError("a channel scale input needs an ungrouped 1x1 Conv with stride 1 and no padding");
+      scale_per_item_ = s[0] > 1;
+    }
     residual_after_activation_ = ctx.attrs.get_int("residual_after_activation", 0) != 0;
     act_ = make_activation(ctx.attrs.get_string("activation", ""), ctx.attrs.has("activation_alpha"),
                            ctx.attrs.get_float("activation_alpha", 0.0f), ctx.attrs.has("activation_beta"),
@@ -150,7 +166,7 @@ class ConvOp final : public Op {
     const int64_t in_cg = in_c_ / groups_;
     out_cg_ = out_c_ / groups_;
     depth_ = in_cg * win_.kh * win_.kw;
-    if (groups_ == in_c_ && groups_ == out_c_) {
+    if (groups_ == in_c_ && groups_ == out_c_ && !has_scale_) {
       path_ = ConvPath::kDepthwise;
       dw_weights_.assign(weights, weights + out_c_ * win_.kh * win_.kw);
       const bool square = win_.kh == win_.kw && win_.sh == win_.sw && win_.dh == win_.dw;
@@ -198,6 +214,16 @@ class ConvOp final : public Op {
     gemm_ = &f32_gemm_kernel(ctx.isa);
     im2col_ = &f32_im2col_kernel(ctx.isa);
     gemm_t_ = f32_gemm_t_kernel(ctx.isa);
+    if (has_scale_) {
+      // Y = W · diag(s) · X: the weights' K rows scaled per inference, where
+      // M x K multiplies replace the C x H x W of scaling X (the converter
+      // fuses only where M < H*W). Pointwise only: its packed panels are
+      // rows of MR floats per k, scaled into scratch (one copy, all threads).
+      packed_.push_back(pack_f32_gemm_weights(weights, out_c_, depth_, depth_, gemm_->mr));
+      plan_pointwise(ctx.num_threads);
+      scratch_bytes_ += round_up(static_cast<size_t>(packed_[0].panel_count() * gemm_->mr * depth_) * sizeof(float), 64);
+      return;
+    }
     if (pointwise_geometry_ && groups_ == 1 && in_h_ * in_w_ == 1) {
       // One pixel (squeeze-and-excitation, classifier heads): y = W x, a
       // matrix-vector product streaming the weights once, packed as W^T in
@@ -249,37 +275,42 @@ class ConvOp final : public Op {
 
     if (path_ == ConvPath::kDirect) return;
     if (path_ == ConvPath::kPointwise) {
-      const int64_t plane = subsampled_ ? out_h_ * out_w_ : in_h_ * in_w_;  // B row k: input channel k
-      for (int64_t k = 0; k < depth_; ++k) koff_.push_back(k * plane);
-      if (subsampled_) scratch_bytes_ = round_up(static_cast<size_t>(in_c_ * plane) * sizeof(float), 64);
-      const int64_t tiles = (out_h_ * out_w_ + gemm_->nr - 1) / gemm_->nr;
-      // Input maps larger than L2 come from L3 or memory, one line per row
-      // of B per tile, rows a plane apart (the prefetchers do not follow
-      // that many streams): prefetch the next tile's B rows in software.
-      // Measured 16-22% faster on MobileNetV3's 16 <-> 64 channel layers at
-      // 260 x 260 (LRASPP), neutral to slower on maps that fit L2.
-      pw_prefetch_ = static_cast<size_t>(depth_ * plane) * sizeof(float) > static_cast<size_t>(cache_sizes().l2);
-      band_ = std::clamp<int64_t>((256 + gemm_->nr - 1) / gemm_->nr, 1, tiles);
-      if (ctx.num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * ctx.num_threads)));
-      // Few pixel bands for the threads (a 14x14 map is 5 tiles of 48):
-      // split the output channels too, so the work is even and each thread
-      // reads only its share of the weights.
-      const int64_t bands = (tiles + band_ - 1) / band_, panels = packed_[0].panel_count();
-      const int64_t wanted = 4 * static_cast<int64_t>(ctx.num_threads);
-      const int64_t chunks = ctx.num_threads > 1 && bands < wanted ? std::min(panels, (wanted + bands - 1) / bands) : 1;
-      pw_panels_per_chunk_ = (panels + chunks - 1) / chunks;
-      // Weights over half of L2 (ResNet-50's 1x1 layers at 14x14 hold 1-2
-      // MiB) would stream from L3 once per pixel tile in tile-major order;
-      // when the band's B rows fit in half of L2 instead, each weight panel
-      // sweeps the band's tiles (read once, from L1), B re-read from L2.
-      const size_t l2 = static_cast<size_t>(cache_sizes().l2);
-      const size_t task_weights = static_cast<size_t>(pw_panels_per_chunk_ * gemm_->mr * depth_) * sizeof(float);
-      const size_t band_b = static_cast<size_t>(band_ * gemm_->nr * depth_) * sizeof(float);
-      pw_panels_outer_ = !pw_prefetch_ && task_weights > l2 / 2 && band_b <= l2 / 2;
+      plan_pointwise(ctx.num_threads);
       return;
     }
     wgemm_.plan(*gemm_, out_cg_, depth_, out_h_ * out_w_, ctx.num_threads);
     scratch_bytes_ = wgemm_.scratch_bytes();
+  }
+
+  // The pointwise path's tasks, after packed_ holds its weights.
+  void plan_pointwise(int num_threads) {
+    const int64_t plane = subsampled_ ? out_h_ * out_w_ : in_h_ * in_w_;  // B row k: input channel k
+    for (int64_t k = 0; k < depth_; ++k) koff_.push_back(k * plane);
+    if (subsampled_) scratch_bytes_ = round_up(static_cast<size_t>(in_c_ * plane) * sizeof(float), 64);
+    const int64_t tiles = (out_h_ * out_w_ + gemm_->nr - 1) / gemm_->nr;
+    // Input maps larger than L2 come from L3 or memory, one line per row
+    // of B per tile, rows a plane apart (the prefetchers do not follow
+    // that many streams): prefetch the next tile's B rows in software.
+    // Measured 16-22% faster on MobileNetV3's 16 <-> 64 channel layers at
+    // 260 x 260 (LRASPP), neutral to slower on maps that fit L2.
+    pw_prefetch_ = static_cast<size_t>(depth_ * plane) * sizeof(float) > static_cast<size_t>(cache_sizes().l2);
+    band_ = std::clamp<int64_t>((256 + gemm_->nr - 1) / gemm_->nr, 1, tiles);
+    if (num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * num_threads)));
+    // Few pixel bands for the threads (a 14x14 map is 5 tiles of 48):
+    // split the output channels too, so the work is even and each thread
+    // reads only its share of the weights.
+    const int64_t bands = (tiles + band_ - 1) / band_, panels = packed_[0].panel_count();
+    const int64_t wanted = 4 * static_cast<int64_t>(num_threads);
+    const int64_t chunks = num_threads > 1 && bands < wanted ? std::min(panels, (wanted + bands - 1) / bands) : 1;
+    pw_panels_per_chunk_ = (panels + chunks - 1) / chunks;
+    // Weights over half of L2 (ResNet-50's 1x1 layers at 14x14 hold 1-2
+    // MiB) would stream from L3 once per pixel tile in tile-major order;
+    // when the band's B rows fit in half of L2 instead, each weight panel
+    // sweeps the band's tiles (read once, from L1), B re-read from L2.
+    const size_t l2 = static_cast<size_t>(cache_sizes().l2);
+    const size_t task_weights = static_cast<size_t>(pw_panels_per_chunk_ * gemm_->mr * depth_) * sizeof(float);
+    const size_t band_b = static_cast<size_t>(band_ * gemm_->nr * depth_) * sizeof(float);
+    pw_panels_outer_ = !pw_prefetch_ && task_weights > l2 / 2 && band_b <= l2 / 2;
   }
 
   size_t scratch_bytes() const override { return scratch_bytes_; }
@@ -819,6 +850,15 @@ class ConvOp final : public Op {
         const float* r = r_all ? r_all + out_offset : nullptr;
         const float* bias = bias_ ? bias_ + g * out_cg_ : nullptr;
         const PackedMatrix& w = packed_[g];
+        const float* w_panels = w.panel(0);
+        if (has_scale_) {  // groups_ == 1, not subsampled: the scratch holds W · diag(s) alone
+          if (n == 0 || scale_per_item_) {
+            const float* s = ctx.inputs[4] + (scale_per_item_ ? n * in_c_ : 0);
+            parallel_ranges(ctx.pool, panels, units_per_task(depth_ * mr),
+                            [&](int64_t q0, int64_t q1) { scale_packed_depth(w, s, q0, q1, ctx.scratch); });
+          }
+          w_panels = ctx.scratch;
+        }
         const int64_t chunks = (panels + pw_panels_per_chunk_ - 1) / pw_panels_per_chunk_;
         ctx.pool.run((tiles + band_ - 1) / band_ * chunks, [&](int64_t task, int) {
           const int64_t band = task / chunks, chunk = task % chunks;
@@ -827,8 +867,8 @@ class ConvOp final : public Op {
           auto tile = [&](int64_t q, int64_t p) {
             const int64_t row0 = q * mr;
             const F32GemmPost post = kernel_post(r ? r + row0 * pixels + p : nullptr, pixels);
-            gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w.panel(q), x + p, koff_.data(),
-                         y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
+            gemm_->igemm(std::min(mr, out_cg_ - row0), std::min(nr, p1 - p), depth_, w_panels + q * depth_ * mr, x + p,
+                         koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
                          post_in_kernel_ ? &post : nullptr);
           };
           if (pw_panels_outer_) {
@@ -958,6 +998,8 @@ class ConvOp final : public Op {
   const float* bias_ = nullptr;
   bool has_residual_ = false;
   bool residual_after_activation_ = false;
+  bool has_scale_ = false;      // 5th input S: y = conv(x · S[c]), pointwise path (prepare)
+  bool scale_per_item_ = false;  // S has one row per batch item (else one for all)
   ActivationParams act_;
   const F32GemmKernel* gemm_ = nullptr;
   const F32Im2colKernel* im2col_ = nullptr;

@@ -211,6 +211,7 @@ def convert(
     fused["silu"] = fusion.fuse_silu(graph)
     fused["activation"] = fusion.fuse_conv_activations(graph)
     fused["residual"] = fusion.fuse_residual_adds(graph)
+    fused["channel-scale"] = fusion.fuse_channel_scales(graph)
     _constant_outputs_as_copies(graph)
     graph.remove_dead()
     graph.topological_sort()

@@ -143,3 +143,42 @@ def fuse_residual_adds(graph: Graph) -> int:
             _fuse_following_activation(graph, conv)
         count += 1
     return count
+
+
+def _is_unit_conv(node: Node) -> bool:
+    """An ungrouped 1x1 Conv with stride 1 and no padding (normalized attributes)."""
+    a = node.attrs
+    return (node.op_type == "Conv" and a.get("kernel_shape") == [1, 1] and a.get("strides") == [1, 1]
+            and a.get("pads") == [0, 0, 0, 0] and a.get("group") == 1)
+
+
+def fuse_channel_scales(graph: Graph) -> int:
+    """Mul(X, S), S a computed [1 or N, C, 1, 1] per-channel scale (the end of
+    squeeze-and-excitation), read only by a 1x1 Conv becomes that Conv's 5th
+    input: y = conv(X · S). The runtime then scales the weights' C_in columns
+    (C_out x C_in multiplies per inference) instead of X (C_in x H x W):
+    fused only where C_out < H x W, so that this is less work."""
+    count = 0
+    for mul in [n for n in graph.nodes if n.op_type == "Mul"]:
+        conv = _sole_reader(graph, mul.outputs[0])
+        x_shape = graph.shape(mul.outputs[0])
+        if (conv is None or not _is_unit_conv(conv) or conv.inputs[0] != mul.outputs[0] or len(conv.inputs) > 4
+                or graph.is_graph_output(mul.outputs[0]) or x_shape is None or len(x_shape) != 4):
+            continue
+        n, c, h, w = x_shape
+        for i in (0, 1):
+            x, scale = mul.inputs[i], mul.inputs[1 - i]
+            s_shape = graph.shape(scale)
+            if (graph.shape(x) == x_shape and s_shape in ((1, c, 1, 1), (n, c, 1, 1)) and not graph.is_const(scale)
+                    and graph.dtype(scale) == np.float32):
+                break
+        else:
+            continue
+        out_channels = graph.shape(conv.outputs[0])[1]
+        if out_channels >= h * w:
+            continue
+        conv.inputs = [x] + conv.inputs[1:] + [""] * (4 - len(conv.inputs)) + [scale]
+        graph.nodes.remove(mul)
+        graph.values.pop(mul.outputs[0], None)
+        count += 1
+    return count
