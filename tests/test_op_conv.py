@@ -274,6 +274,21 @@ def test_direct_channel_lanes(isa, rng, tmp_path, c_out, threads):
                       case=f"direct lanes {c_in}->{c_out} {k}x{k}/{stride} d{dilation} x={h}x{w} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("order", ["add_then_relu", "silu_then_add"])
+def test_direct_lanes_small_map_batch_and_residual(isa, rng, tmp_path, threads, order):
+    # 3x3 on a 7x7 map with 64 channels: one band, the output channels split
+    # between the threads, which share one copy of the map (made a share of
+    # the channels each) per batch item; a fused residual before or after
+    # the activation.
+    c = 64
+    wt = rng.standard_normal((c, c, 3, 3)).astype(np.float32) * 0.05
+    b = rng.standard_normal(c).astype(np.float32)
+    x = rng.standard_normal((2, c, 7, 7)).astype(np.float32)
+    model = conv_model((2, c, 7, 7), wt, b, {"pads": [1, 1, 1, 1]}, _residual(order))
+    assert_parity(model, x, isa, tmp_path, num_threads=threads, case=f"direct lanes 7x7 batch 2 {order} threads={threads}")
+
+
 @pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3), (28, 28), (32, 32), (34, 34)])
 @pytest.mark.parametrize("k,stride", [(1, 1), (3, 1), (3, 2)])
 @pytest.mark.parametrize("threads", [1, 2])

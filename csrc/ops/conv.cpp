@@ -510,7 +510,10 @@ class ConvOp final : public Op {
   // small_map (a map that prefers channel lanes): the channel-lane kernel,
   // the whole map as one band, and the output channels split between the
   // threads (direct_chunks_), so that the weights, which outweigh the map
-  // there, are read once in all (each thread copies the map for itself).
+  // there, are read once in all. The threads first make one shared copy of
+  // the map, a share of its channels each: when each copied the whole map
+  // for itself, the copy was a tenth of ResNet-50's 3x3/2 layer to 14x14 at
+  // 2 threads (the shared copy: those layers 3-4% faster).
   bool plan_direct(int num_threads, bool small_map = false) {
     const int64_t sh = win_.sh, sw = win_.sw, nr = gemm_->nr;
     const int64_t reach = (win_.kh - 1) * win_.dh / sh;
@@ -565,7 +568,11 @@ class ConvOp final : public Op {
       const int64_t ldt = (out_c_ + gemm_t_->mr - 1) / gemm_t_->mr * gemm_t_->mr;
       pad_.output_bytes = round_up(static_cast<size_t>(pad_.band * out_w_ * ldt) * sizeof(float), 64);
     }
-    scratch_bytes_ = static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
+    // Output channel chunks (small maps): one copy of the map, each thread
+    // copying a share of its channels, then every chunk reads all of it.
+    scratch_bytes_ = direct_chunks_ > 1
+                         ? pad_.input_bytes + static_cast<size_t>(num_threads) * pad_.output_bytes
+                         : static_cast<size_t>(num_threads) * (pad_.input_bytes + pad_.output_bytes);
     return true;
   }
 
@@ -758,18 +765,31 @@ class ConvOp final : public Op {
       const float* x = ctx.inputs[0] + n * in_c_ * in_h_ * in_w_;
       float* y = ctx.outputs[0] + n * out_c_ * pixels;
       const float* r = r_all ? r_all + n * out_c_ * pixels : nullptr;
-      ctx.pool.run(bands * direct_chunks_, [&](int64_t task, int thread) {
-        uint8_t* mine = reinterpret_cast<uint8_t*>(ctx.scratch) + thread * per_thread;
-        float* xp = reinterpret_cast<float*>(mine);
-        const int64_t band = task / direct_chunks_, chunk = task % direct_chunks_;
-        const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
-        fill_band(x, oy0, xp);
-        if (direct_lanes_) {
+      if (direct_chunks_ > 1) {  // one band (plan_direct), a shared copy
+        float* xp = ctx.scratch;
+        const int64_t share = std::max<int64_t>(1, in_c_ / ctx.pool.num_threads());
+        parallel_ranges(ctx.pool, in_c_, share, [&](int64_t c0, int64_t c1) {
+          for (int64_t c = c0; c < c1; ++c)
+            copy_phase_planes(x + c * in_h_ * in_w_, -win_.pad_top, pad_.rows, pad_.ld, pad_.phase_stride,
+                              xp + c * pad_.chan_stride);
+        });
+        ctx.pool.run(direct_chunks_, [&](int64_t chunk, int thread) {
+          float* t = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + pad_.input_bytes +
+                                              thread * pad_.output_bytes);
           const auto chunk_start = [&](int64_t q) {
             return q == direct_chunks_ ? out_c_ : out_c_ * q / direct_chunks_ / 16 * 16;
           };
-          run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, chunk_start(chunk),
-                           chunk_start(chunk + 1), y, r);
+          run_direct_lanes(xp, t, 0, out_h_, chunk_start(chunk), chunk_start(chunk + 1), y, r);
+        });
+        continue;
+      }
+      ctx.pool.run(bands, [&](int64_t band, int thread) {
+        uint8_t* mine = reinterpret_cast<uint8_t*>(ctx.scratch) + thread * per_thread;
+        float* xp = reinterpret_cast<float*>(mine);
+        const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
+        fill_band(x, oy0, xp);
+        if (direct_lanes_) {
+          run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, 0, out_c_, y, r);
           return;
         }
         if (pad_.rows_tiling) {
