@@ -299,10 +299,19 @@ class ConvOp final : public Op {
     // Few pixel bands for the threads (a 14x14 map is 5 tiles of 48):
     // split the output channels too, so the work is even and each thread
     // reads only its share of the weights.
-    const int64_t bands = (tiles + band_ - 1) / band_, panels = packed_[0].panel_count();
+    int64_t bands = (tiles + band_ - 1) / band_;
+    const int64_t panels = packed_[0].panel_count();
     const int64_t wanted = 4 * static_cast<int64_t>(num_threads);
     const int64_t chunks = num_threads > 1 && bands < wanted ? std::min(panels, (wanted + bands - 1) / bands) : 1;
     pw_panels_per_chunk_ = (panels + chunks - 1) / chunks;
+    // Whole bands per thread: as many bands as a multiple of the threads,
+    // their tiles split evenly (a 56x56 map is 66 tiles of 48: 11 bands of
+    // 6 left one thread 36 tiles and the other 30; 12 bands give each 33).
+    // ResNet-50's 1x1 layers at 56x56 and 28x28 7% faster at 2 threads,
+    // YOLOv8n's at 40x40 and 80x80 5-10%.
+    if (num_threads > 1 && chunks == 1 && bands >= num_threads && bands % num_threads != 0)
+      bands = std::min(tiles, (bands + num_threads - 1) / num_threads * num_threads);
+    pw_bands_ = bands;
     // Weights over half of L2 (ResNet-50's 1x1 layers at 14x14 hold 1-2
     // MiB) would stream from L3 once per pixel tile in tile-major order;
     // when the band's B rows fit in half of L2 instead, each weight panel
@@ -897,9 +906,9 @@ class ConvOp final : public Op {
           w_panels = ctx.scratch;
         }
         const int64_t chunks = (panels + pw_panels_per_chunk_ - 1) / pw_panels_per_chunk_;
-        ctx.pool.run((tiles + band_ - 1) / band_ * chunks, [&](int64_t task, int) {
+        ctx.pool.run(pw_bands_ * chunks, [&](int64_t task, int) {
           const int64_t band = task / chunks, chunk = task % chunks;
-          const int64_t p0 = band * band_ * nr, p1 = std::min(pixels, p0 + band_ * nr);
+          const int64_t p0 = band * tiles / pw_bands_ * nr, p1 = std::min(pixels, (band + 1) * tiles / pw_bands_ * nr);
           const int64_t q0 = chunk * pw_panels_per_chunk_, q1 = std::min(panels, q0 + pw_panels_per_chunk_);
           auto tile = [&](int64_t q, int64_t p) {
             const int64_t row0 = q * mr;
@@ -1056,7 +1065,8 @@ class ConvOp final : public Op {
   bool post_in_kernel_ = false;
   int64_t direct_chunks_ = 1;  // direct path, channel lanes: output channel ranges per band (small maps)
   std::vector<int64_t> koff_;  // tap offsets in the padded input (direct path)
-  int64_t band_ = 1;  // tiles per task (pointwise)
+  int64_t band_ = 1;  // tiles per task (pointwise), at most
+  int64_t pw_bands_ = 1;  // pointwise: pixel bands, band b tiles [b * tiles / pw_bands_, (b + 1) * tiles / pw_bands_)
   bool pw_prefetch_ = false;  // pointwise: software prefetch of the next tile's B rows
   int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
   bool pw_panels_outer_ = false;      // pointwise: weight panels outer, pixel tiles inner
