@@ -286,7 +286,8 @@ def test_direct_lanes_small_map_batch_and_residual(isa, rng, tmp_path, threads, 
     b = rng.standard_normal(c).astype(np.float32)
     x = rng.standard_normal((2, c, 7, 7)).astype(np.float32)
     model = conv_model((2, c, 7, 7), wt, b, {"pads": [1, 1, 1, 1]}, _residual(order))
-    assert_parity(model, x, isa, tmp_path, num_threads=threads, case=f"direct lanes 7x7 batch 2 {order} threads={threads}")
+    assert_parity(model, x, isa, tmp_path, num_threads=threads,
+                  case=f"direct lanes 7x7 batch 2 {order} threads={threads}")
 
 
 @pytest.mark.parametrize("shape", [(7, 7), (14, 14), (5, 9), (3, 3), (28, 28), (32, 32), (34, 34)])

@@ -221,7 +221,8 @@ class ConvOp final : public Op {
       // rows of MR floats per k, scaled into scratch (one copy, all threads).
       packed_.push_back(pack_f32_gemm_weights(weights, out_c_, depth_, depth_, gemm_->mr));
       plan_pointwise(ctx.num_threads);
-      scratch_bytes_ += round_up(static_cast<size_t>(packed_[0].panel_count() * gemm_->mr * depth_) * sizeof(float), 64);
+      const int64_t scaled_floats = packed_[0].panel_count() * gemm_->mr * depth_;
+      scratch_bytes_ += round_up(static_cast<size_t>(scaled_floats) * sizeof(float), 64);
       return;
     }
     if (pointwise_geometry_ && groups_ == 1 && in_h_ * in_w_ == 1) {

@@ -174,8 +174,8 @@ def fuse_channel_scales(graph: Graph) -> int:
                 break
         else:
             continue
-        out_channels = graph.shape(conv.outputs[0])[1]
-        if out_channels >= h * w:
+        y_shape = graph.shape(conv.outputs[0])
+        if y_shape is None or y_shape[1] >= h * w:
             continue
         conv.inputs = [x] + conv.inputs[1:] + [""] * (4 - len(conv.inputs)) + [scale]
         graph.nodes.remove(mul)
