@@ -29,6 +29,7 @@ from edgecnn.convert.ops import FALLBACK_OPS, NATIVE_OPS
 from edgecnn.ecnn_file import FLAG_NEEDS_FALLBACK, read_ecnn
 from parity import run_onnxruntime, tolerance
 from single_node import single_node_ecnn
+from test_op_conv import CHANNEL_SCALE_ERRORS, channel_scale_conv
 from test_convert_reference import make_model
 from test_tasks_end_to_end import scene
 
@@ -382,6 +383,12 @@ def test_fused_conv_attribute_defaults(attrs, with_residual):
     x = case_input((1, 3, 8, 8), None, seed=5)
     ref = edgecnn.load(data, backend="native").forward(x)
     assert_close(edgecnn.load(data, backend="openvino").forward(x), ref, f"Conv {attrs}")
+
+
+@pytest.mark.parametrize("weights, attrs, scale_shape, match", CHANNEL_SCALE_ERRORS)
+def test_channel_scale_input_is_validated_at_load(weights, attrs, scale_shape, match):
+    with pytest.raises(edgecnn.ModelFormatError, match=match):
+        edgecnn.load(channel_scale_conv(weights, attrs, scale_shape), backend="openvino")
 
 
 # onnxruntime no longer runs tf_half_pixel_for_nearest: the native core is the reference.
