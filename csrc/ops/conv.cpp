@@ -721,9 +721,10 @@ class ConvOp final : public Op {
     }
   }
 
-  // The input copy (layout above) of the band starting at output row oy0.
-  void fill_band(const float* x, int64_t oy0, float* xp) const {
-    for (int64_t c = 0; c < in_c_; ++c)
+  // The input copy (layout above) of the band starting at output row oy0,
+  // channels [c0, c1).
+  void fill_band(const float* x, int64_t oy0, float* xp, int64_t c0, int64_t c1) const {
+    for (int64_t c = c0; c < c1; ++c)
       copy_phase_planes(x + c * in_h_ * in_w_, win_.sh * oy0 - win_.pad_top, pad_.rows, pad_.ld, pad_.phase_stride,
                         xp + c * pad_.chan_stride);
   }
@@ -778,11 +779,7 @@ class ConvOp final : public Op {
       if (direct_chunks_ > 1) {  // one band (plan_direct), a shared copy
         float* xp = ctx.scratch;
         const int64_t share = std::max<int64_t>(1, in_c_ / ctx.pool.num_threads());
-        parallel_ranges(ctx.pool, in_c_, share, [&](int64_t c0, int64_t c1) {
-          for (int64_t c = c0; c < c1; ++c)
-            copy_phase_planes(x + c * in_h_ * in_w_, -win_.pad_top, pad_.rows, pad_.ld, pad_.phase_stride,
-                              xp + c * pad_.chan_stride);
-        });
+        parallel_ranges(ctx.pool, in_c_, share, [&](int64_t c0, int64_t c1) { fill_band(x, 0, xp, c0, c1); });
         ctx.pool.run(direct_chunks_, [&](int64_t chunk, int thread) {
           float* t = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + pad_.input_bytes +
                                               thread * pad_.output_bytes);
@@ -797,7 +794,7 @@ class ConvOp final : public Op {
         uint8_t* mine = reinterpret_cast<uint8_t*>(ctx.scratch) + thread * per_thread;
         float* xp = reinterpret_cast<float*>(mine);
         const int64_t oy0 = band * pad_.band, oy1 = std::min(out_h_, oy0 + pad_.band);
-        fill_band(x, oy0, xp);
+        fill_band(x, oy0, xp, 0, in_c_);
         if (direct_lanes_) {
           run_direct_lanes(xp, reinterpret_cast<float*>(mine + pad_.input_bytes), oy0, oy1, 0, out_c_, y, r);
           return;
