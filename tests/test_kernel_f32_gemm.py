@@ -1,7 +1,9 @@
 """The packed f32 GEMM microkernels of every ISA tier against a float64 numpy reference,
 at tile boundaries (tile size -1, +0, +1 and multiples) of each kernel, in both
-forms (C = bias + A·B and C += A·B); and the convolution GEMM driver
-(ops/gemm_driver.h) across its K and N blocks and thread splits."""
+forms (C = bias + A·B and C += A·B), with and without a prefetch hint
+(kernels/gemm_prefetch.h: a hint, results must not change); and the
+convolution GEMM driver (ops/gemm_driver.h) across its K and N blocks and
+thread splits, B packed or read in place."""
 
 import numpy as np
 import pytest
@@ -20,26 +22,31 @@ def boundary(t):
     return sorted({1, t - 1, t, t + 1, 2 * t, 2 * t + 1} - {0})
 
 
-def check(isa, m, k, n, rng):
+def check(isa, m, k, n, rng, prefetch=False):
     w = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
     bias = rng.standard_normal(m).astype(np.float32)
-    got = edgecnn._core.kernel_f32_gemm(isa, w, b, bias)
+    got = edgecnn._core.kernel_f32_gemm(isa, w, b, bias, prefetch=prefetch)
     ref = w.astype(np.float64) @ b.astype(np.float64) + bias[:, None]
     # fp32 sums of k products: error grows like sqrt(k) * eps * |terms|
     tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
     err = np.abs(got - ref)
     at = np.unravel_index(int(err.argmax()), err.shape)
-    assert err.max() <= tol, f"{edgecnn._core.f32_gemm_kernel_name(isa)} M={m} K={k} N={n}: |diff| {err.max():.3g} at {at}"
+    assert err.max() <= tol, (f"{edgecnn._core.f32_gemm_kernel_name(isa)} M={m} K={k} N={n} prefetch={prefetch}: "
+                              f"|diff| {err.max():.3g} at {at}")
 
 
+@pytest.mark.parametrize("prefetch", [False, True], ids=["plain", "hint"])
 @pytest.mark.parametrize("dim", ["m", "n"])
-def test_tile_boundaries(isa, dim, rng):
+def test_tile_boundaries(isa, dim, prefetch, rng):
     mr, nr = TILES[isa]
     for size in boundary(mr if dim == "m" else nr):
         for k in (1, 3, 17):
             m, n = (size, 5) if dim == "m" else (3, size)
-            check(isa, m, k, n, rng)
+            check(isa, m, k, n, rng, prefetch)
+    # Both dimensions at once: whole tiles (the hinted path) beside partial ones.
+    for m, n in [(mr, nr), (mr, 2 * nr + 1), (mr + 1, nr - 1 if nr > 1 else 2)]:
+        check(isa, m, 17, n, rng, prefetch)
 
 
 def test_random_sizes(isa, rng):
@@ -53,53 +60,60 @@ def test_kernel_names_say_isa_and_tile(isa):
     assert name.endswith("__" + isa), name
 
 
-def check_acc(isa, m, k, n, rng):
+def check_acc(isa, m, k, n, rng, prefetch=False):
     w = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
     c = rng.standard_normal((m, n)).astype(np.float32)
-    got = edgecnn._core.kernel_f32_gemm_acc(isa, w, b, c)
+    got = edgecnn._core.kernel_f32_gemm_acc(isa, w, b, c, prefetch=prefetch)
     ref = c.astype(np.float64) + w.astype(np.float64) @ b.astype(np.float64)
     tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
     err = np.abs(got - ref)
     at = np.unravel_index(int(err.argmax()), err.shape)
-    assert err.max() <= tol, (f"{edgecnn._core.f32_gemm_kernel_name(isa)} (acc) M={m} K={k} N={n}: "
+    assert err.max() <= tol, (f"{edgecnn._core.f32_gemm_kernel_name(isa)} (acc) M={m} K={k} N={n} prefetch={prefetch}: "
                               f"|diff| {err.max():.3g} at {at}")
 
 
+@pytest.mark.parametrize("prefetch", [False, True], ids=["plain", "hint"])
 @pytest.mark.parametrize("dim", ["m", "n"])
-def test_accumulate_tile_boundaries(isa, dim, rng):
+def test_accumulate_tile_boundaries(isa, dim, prefetch, rng):
     mr, nr = TILES[isa]
     for size in boundary(mr if dim == "m" else nr):
         for k in (1, 3, 17):
             m, n = (size, 5) if dim == "m" else (3, size)
-            check_acc(isa, m, k, n, rng)
+            check_acc(isa, m, k, n, rng, prefetch)
+    for m, n in [(mr, nr), (mr, 2 * nr + 1), (mr + 1, nr - 1 if nr > 1 else 2)]:
+        check_acc(isa, m, 17, n, rng, prefetch)
 
 
-def check_weight_gemm(isa, m, k, n, threads, rng):
+def check_weight_gemm(isa, m, k, n, threads, in_place, rng):
     w = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
     bias = rng.standard_normal(m).astype(np.float32)
-    gemm = edgecnn._core.F32WeightGemm(isa, w, n, threads)
+    gemm = edgecnn._core.F32WeightGemm(isa, w, n, threads, b_in_place=in_place)
+    assert gemm.b_in_place == in_place
     y = np.full((m, n), np.nan, np.float32)
     gemm.run(b, bias, y)
     ref = w.astype(np.float64) @ b.astype(np.float64) + bias[:, None]
     tol = 1e-5 * max(1.0, np.sqrt(k)) * max(1.0, float(np.abs(ref).max()))
     err = np.abs(y - ref)
-    case = (f"{gemm.kernel} M={m} K={k} N={n} threads={threads} (kc={gemm.kc} nc={gemm.nc} "
-            f"tasks={gemm.tasks})")
+    case = (f"{gemm.kernel} M={m} K={k} N={n} threads={threads} in_place={in_place} (kc={gemm.kc} "
+            f"nc={gemm.nc} tasks={gemm.tasks})")
     assert np.isfinite(y).all(), f"{case}: outputs left unwritten"
     assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["packed", "in_place"])
 @pytest.mark.parametrize("threads", [1, 2, 3])
-def test_weight_gemm_blocks(isa, threads, rng):
+def test_weight_gemm_blocks(isa, threads, in_place, rng):
     mr, nr = TILES[isa]
     # K past one and several k blocks (the block is sized from L1: hundreds
     # of rows), N past one column block and around panel edges, M around
-    # the panel height.
+    # the panel height. In place, each kernel call also requests rows of
+    # the next block: of the next k block, of the next column block, or
+    # none (the last block, or a next row chunk on the same block).
     for m, k, n in [(1, 1, 1), (mr, 3, nr), (mr + 1, 700, nr + 1), (2 * mr - 1, 2500, 3 * nr - 1),
                     (3, 4700, 50), (17, 64, 9000), (64, 1200, 700), (mr - 1 if mr > 1 else 1, 9, 2 * nr + 1)]:
-        check_weight_gemm(isa, m, k, n, threads, rng)
+        check_weight_gemm(isa, m, k, n, threads, in_place, rng)
 
 
 def silu(x):

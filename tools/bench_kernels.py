@@ -5,11 +5,13 @@ measured in the same run by a register-only probe (kernels/fma_probe.h).
     PYTHONPATH=python .venv/bin/python tools/bench_kernels.py [--threads 1] [--isa avx512,avx2]
         [--repeats 30] [--only gemm|conv|dwconv|gemv] [--median]
 
-- gemm: the convolution GEMM (ops/gemm_driver.h: packed weights, B packed in
-  blocks, K/N blocking, threads) on real layer shapes, Y = W[M,K] · B[K,N].
-  B packing is included (in a convolution it is the im2col pass); the
-  numbers are useful FLOPs (2*M*K*N), so padding of partial tiles counts
-  against the kernel.
+- gemm: the convolution GEMM (ops/gemm_driver.h: packed weights, K/N
+  blocking, threads) on real layer shapes, Y = W[M,K] · B[K,N], B a dense
+  matrix in memory, two ways per tier: read in place, each kernel call
+  requesting its share of the next block (how the driver runs a dense B),
+  and packed block by block (how it runs an im2col source; the packing is
+  timed). The numbers are useful FLOPs (2*M*K*N), so padding of partial
+  tiles counts against the kernel.
 - conv: whole Conv layers (single-node models, bias + ReLU fused) at real
   shapes through edgecnn and onnxruntime, interleaved: what a layer costs
   with its im2col or padded copy, GFLOP/s of useful work.
@@ -142,29 +144,31 @@ def bench_gemm(isas, threads, repeats, rng) -> None:
     print(f"({stat} of {repeats} interleaved runs per tier)\n")
     print("FMA peak, one core: " + ", ".join(f"{isa} {p:.0f} GFLOP/s ({_core.fma_probe_name(isa)})"
                                             for isa, p in peaks.items()) + "\n")
-    print("| network | layer | M | K | N | " + " | ".join(f"{isa} ({_core.f32_gemm_kernel_name(isa)})"
-                                                     for isa in isas) + " |")
-    print("|---|---|---:|---:|---:|" + "---:|" * len(isas))
-    effs = {isa: [] for isa in isas}
+    modes = {"in place": True, "packed": False}
+    columns = [(isa, mode) for isa in isas for mode in modes]
+    print("| network | layer | M | K | N | " + " | ".join(f"{isa} {mode} ({_core.f32_gemm_kernel_name(isa)})"
+                                                     for isa, mode in columns) + " |")
+    print("|---|---|---:|---:|---:|" + "---:|" * len(columns))
+    effs = {col: [] for col in columns}
     for net, layer, m, k, n in GEMM_SHAPES:
         w = rng.standard_normal((m, k)).astype(np.float32)
         b = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(m).astype(np.float32)
-        ys = {isa: np.empty((m, n), np.float32) for isa in isas}
-        gemms = {isa: _core.F32WeightGemm(isa, w, n, threads) for isa in isas}
-        med = time_interleaved({isa: (lambda g=gemms[isa], y=ys[isa]: g.run(b, bias, y)) for isa in isas}, repeats)
+        ys = {col: np.empty((m, n), np.float32) for col in columns}
+        gemms = {(isa, mode): _core.F32WeightGemm(isa, w, n, threads, b_in_place=modes[mode]) for isa, mode in columns}
+        med = time_interleaved({col: (lambda g=gemms[col], y=ys[col]: g.run(b, bias, y)) for col in columns}, repeats)
         for isa in isas:
             peaks[isa] = max(peaks[isa], fma_peak(isa, 0.05))
         cells = []
-        for isa in isas:
-            gf = 2.0 * m * k * n / med[isa] / 1e9
-            eff = gf / (peaks[isa] * threads)
-            effs[isa].append(eff)
+        for col in columns:
+            gf = 2.0 * m * k * n / med[col] / 1e9
+            eff = gf / (peaks[col[0]] * threads)
+            effs[col].append(eff)
             cells.append(f"{gf:.0f} ({eff:.0%})")
         print(f"| {net} | {layer} | {m} | {k} | {n} | " + " | ".join(cells) + " |", flush=True)
     print("\nBest FMA peak seen during the table: " + ", ".join(f"{isa} {p:.0f}" for isa, p in peaks.items()) +
           " GFLOP/s (percentages above are against the peak measured before their row); median efficiency: " +
-          ", ".join(f"{isa} {np.median(e):.0%}" for isa, e in effs.items()))
+          ", ".join(f"{isa} {mode} {np.median(e):.0%}" for (isa, mode), e in effs.items()))
 
 
 def _conv_model(c_in, c_out, h, w, k, s, g, rng):

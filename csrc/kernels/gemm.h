@@ -14,19 +14,22 @@
 #include "core/aligned_buffer.h"
 #include "core/cpu.h"
 #include "kernels/gemm_post.h"
+#include "kernels/gemm_prefetch.h"
 
 namespace edgecnn {
 
 // Microkernel contract: computes mr (<= MR) rows and nc (any count) columns of
 //   C[r][j] = bias[r] (0 if bias is null) + sum_k a[k*MR + r] * b[k*ldb + j]
 // over the full depth kc. Reads only the nc valid columns of each B row and
-// writes only the mr x nc valid outputs.
+// writes only the mr x nc valid outputs. pf (may be null) names lines to
+// request meanwhile (kernels/gemm_prefetch.h); a call covering several
+// column tiles requests them in each tile's k loop.
 using F32GemmUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
-                                float* c, size_t ldc, const float* bias);
+                                float* c, size_t ldc, const float* bias, const F32RowPrefetch* pf);
 // The accumulating variant, for products split along k: C[r][j] += the same
 // sum (C read and written at the same mr x nc places only).
 using F32GemmAccUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
-                                   float* c, size_t ldc);
+                                   float* c, size_t ldc, const F32RowPrefetch* pf);
 // The matrix-vector product of a one-row A (M = 1: classifiers) against one
 // packed column panel of B (NR wide, element (k, j) at b[k*NR + j], the
 // layout of a constant B in ops/gemm_driver.h):
@@ -58,9 +61,11 @@ struct F32GemmKernel {
 #define EDGECNN_F32_GEMM(isa, mr, nr, arch)                                                   \
   namespace isa {                                                                             \
   void f32_gemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* b,  \
-                            size_t ldb, float* c, size_t ldc, const float* bias);            \
+                            size_t ldb, float* c, size_t ldc, const float* bias,             \
+                            const F32RowPrefetch* pf);                                       \
   void f32_gemm_##mr##x##nr##_acc(size_t m, size_t nc, size_t kc, const float* a,             \
-                                  const float* b, size_t ldb, float* c, size_t ldc);         \
+                                  const float* b, size_t ldb, float* c, size_t ldc,          \
+                                  const F32RowPrefetch* pf);                                 \
   void f32_gemv_##nr(size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,  \
                      float* y);                                                              \
   void f32_igemm_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* base, \

@@ -1,10 +1,14 @@
 // How a GEMM microkernel finds row k of B: b + k*ldb (packed or strided), or
 // base + koff[k] (indirect: a direct convolution's taps in a padded input).
+// PrefetchingRows is the strided form that also issues the row requests of
+// a kernels/gemm_prefetch.h hint (count 0: none) at the k steps it names.
 // Plain data for the per-ISA files; internal linkage, so every tier
 // compiles its own copy and none is shared across ISA flags.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels/gemm_prefetch.h"
 
 namespace edgecnn {
 namespace {
@@ -14,6 +18,30 @@ struct StridedRows {
   size_t ldb;
   const float* row(size_t k) const { return b + k * ldb; }
 };
+
+struct PrefetchingRows {
+  const float* b;
+  size_t ldb;
+  F32RowPrefetch pf;
+  const float* row(size_t k) const {
+    const size_t i = k >> pf.shift;
+    if (i < pf.count && (i << pf.shift) == k) {
+      // One request per 64-byte line of the row; the last float's line
+      // too, which the stride misses when the row does not start a line.
+      const float* p = pf.base + i * pf.ld;
+      for (size_t j = 0; j < pf.width; j += 16) __builtin_prefetch(p + j, 0, 2);
+      __builtin_prefetch(p + pf.width - 1, 0, 2);
+    }
+    return b + k * ldb;
+  }
+};
+
+// The rows of a kernel call with hint `pf` (null: none).
+inline PrefetchingRows prefetching_rows(const float* b, size_t ldb, const F32RowPrefetch* pf) {
+  PrefetchingRows rows = {b, ldb, {NULL, 0, 0, 0, 0}};
+  if (pf != NULL) rows.pf = *pf;
+  return rows;
+}
 
 struct IndirectRows {
   const float* base;

@@ -684,7 +684,7 @@ class ConvOp final : public Op {
         for (int64_t xi = 0; xi < nxi; ++xi)
           for (int64_t q = 0; q < panels; ++q)
             gemm_->fn(std::min(mr, out_c_ - q * mr), nb, in_c_, wino_u_[xi].panel(q), v + xi * wino_v_plane_,
-                      wino_stride_, m + xi * wino_m_plane_ + q * mr * wino_stride_, wino_stride_, nullptr);
+                      wino_stride_, m + xi * wino_m_plane_ + q * mr * wino_stride_, wino_stride_, nullptr, nullptr);
         for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
           const int64_t rows = std::min(tm, out_h_ - tm * ty), cols = out_w_ - tm * tx;
           const int64_t at = tm * ty * out_w_ + tm * tx;

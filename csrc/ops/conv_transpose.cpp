@@ -132,7 +132,7 @@ class ConvTransposeOp final : public Op {
           const int64_t row0 = p * gemm_->mr;
           gemm_->fn(static_cast<size_t>(std::min<int64_t>(gemm_->mr, rows - row0)), static_cast<size_t>(cols),
                     static_cast<size_t>(in_cg_), a.panel(p), x + p0, static_cast<size_t>(pixels), col + row0 * cols,
-                    static_cast<size_t>(cols), nullptr);
+                    static_cast<size_t>(cols), nullptr, nullptr);
         }
         col2im(col, rows, p0, cols, y);
       }

@@ -1,6 +1,7 @@
 #include "ops/gemm_driver.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 
 namespace edgecnn {
@@ -18,6 +19,10 @@ int64_t even_share(int64_t i, int64_t n, int64_t count) { return i * count / n; 
 class DenseSource final : public BlockSource {
  public:
   DenseSource(const float* b, int64_t n) : b_(b), n_(n) {}
+  const float* dense(int64_t* ldb) const override {
+    *ldb = n_;
+    return b_;
+  }
   void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* block) const override {
     for (int64_t q = 0; q * nr < nc; ++q) {
       const int64_t cols = std::min<int64_t>(nr, nc - q * nr);
@@ -54,8 +59,10 @@ void pack_left_panel(const float* a, int64_t a_row, int64_t a_col, int64_t rows,
 
 }  // namespace
 
-void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads) {
+void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads,
+                      bool b_in_place) {
   kernel_ = &kernel;
+  b_in_place_ = b_in_place;
   m_ = m;
   k_ = k;
   n_ = n;
@@ -84,6 +91,13 @@ void WeightGemm::plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t
 
 void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
                      const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const {
+  if (b_in_place_) {
+    int64_t ldb = 0;
+    const float* dense = b.dense(&ldb);
+    if (dense == nullptr) throw std::logic_error("WeightGemm: planned to read B in place, but the source is not dense");
+    run_in_place(w, dense, ldb, bias, y, ldy, epilogue, pool);
+    return;
+  }
   const F32GemmKernel& kern = *kernel_;
   const int64_t mr = kern.mr, nr = kern.nr;
   const int64_t m_panels = ceil_div(m_, mr);
@@ -103,12 +117,71 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
         for (int64_t q = 0; q * nr < nc; ++q) {
           const int64_t cols = std::min(nr, nc - q * nr);
           if (k0 == 0) {
-            kern.fn(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy, bias ? bias + row0 : nullptr);
+            kern.fn(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy, bias ? bias + row0 : nullptr,
+                    nullptr);
           } else {
-            kern.acc(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy);
+            kern.acc(rows, cols, kc, a, block + q * kc * nr, nr, yp + q * nr, ldy, nullptr);
           }
         }
         if (last && epilogue) epilogue->apply(row0, rows, n0, nc);
+      }
+    }
+  });
+}
+
+// Without packing, the first weight panel's calls on a block would wait for
+// its lines from memory (a dense B of 6-15 MiB does not stay in cache), and
+// the hardware prefetchers do not follow rows a whole matrix row apart. So
+// each thread takes a contiguous run of tasks, and while it computes one
+// (column block, k block) its kernel calls request the next one's rows,
+// spread evenly over the calls: measured 55-60% -> 85-90% of the FMA peak
+// on YOLOv8n's 80x80 GEMM shapes (AVX-512; in-place reads alone: ~65-70%).
+void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb, const float* bias, float* y,
+                              int64_t ldy, const BandEpilogue* epilogue, ThreadPool& pool) const {
+  const F32GemmKernel& kern = *kernel_;
+  const int64_t mr = kern.mr, nr = kern.nr;
+  const int64_t m_panels = ceil_div(m_, mr);
+  const int64_t tasks = col_blocks_ * row_chunks_;
+  const int64_t runs = std::min<int64_t>(num_threads_, tasks);
+  pool.run(runs, [&](int64_t run, int) {
+    const int64_t t0 = even_share(run, runs, tasks), t1 = even_share(run + 1, runs, tasks);
+    for (int64_t task = t0; task < t1; ++task) {
+      const int64_t cb = task / row_chunks_, rc = task % row_chunks_;
+      const int64_t n0 = cb * nc_, nc = std::min(nc_, n_ - n0);
+      const int64_t p0 = even_share(rc, row_chunks_, m_panels), p1 = even_share(rc + 1, row_chunks_, m_panels);
+      const int64_t tiles = ceil_div(nc, nr), calls = (p1 - p0) * tiles;
+      for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
+        const int64_t kc = std::min(kc_, k_ - k0);
+        // The next block of this run: the next k block, else the next
+        // task's first; none when that is the same block (the next row chunk).
+        int64_t next_k0 = k0 + kc, next_n0 = n0;
+        if (next_k0 >= k_) {
+          next_k0 = 0;
+          next_n0 = task + 1 < t1 ? (task + 1) / row_chunks_ * nc_ : n_;
+        }
+        const bool same = next_k0 == k0 && next_n0 == n0;
+        const int64_t next_kc = std::min(kc_, k_ - next_k0), next_nc = same ? 0 : std::max<int64_t>(0, std::min(nc_, n_ - next_n0));
+        const bool last = k0 + kc == k_;
+        for (int64_t p = p0; p < p1; ++p) {
+          const int64_t row0 = p * mr, rows = std::min(mr, m_ - row0);
+          const float* a = w.panel(p) + k0 * mr;
+          float* yp = y + row0 * ldy + n0;
+          for (int64_t q = 0; q < tiles; ++q) {
+            const int64_t cols = std::min(nr, nc - q * nr);
+            const int64_t call = (p - p0) * tiles + q;
+            const int64_t r0 = next_k0 + call * next_kc / calls, r1 = next_k0 + (call + 1) * next_kc / calls;
+            F32RowPrefetch pf{b + r0 * ldb + next_n0, static_cast<size_t>(ldb), static_cast<size_t>(next_nc),
+                              static_cast<size_t>(next_nc > 0 ? std::min(r1 - r0, kc) : 0), 0};
+            while (pf.count > 0 && (pf.count << (pf.shift + 1)) <= static_cast<size_t>(kc)) ++pf.shift;
+            const float* bq = b + k0 * ldb + n0 + q * nr;
+            if (k0 == 0) {
+              kern.fn(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, bias ? bias + row0 : nullptr, &pf);
+            } else {
+              kern.acc(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, &pf);
+            }
+          }
+          if (last && epilogue) epilogue->apply(row0, rows, n0, nc);
+        }
       }
     }
   });
@@ -238,11 +311,12 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
   });
 }
 
-DenseWeightGemm::DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads)
+DenseWeightGemm::DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads,
+                                 bool b_in_place)
     : pool_(num_threads), m_(m), k_(k), n_(n) {
   const F32GemmKernel& kernel = f32_gemm_kernel(isa);
   w_ = pack_f32_gemm_weights(w, m, k, k, kernel.mr);
-  gemm_.plan(kernel, m, k, n, num_threads);
+  gemm_.plan(kernel, m, k, n, num_threads, b_in_place);
   scratch_ = AlignedBuffer(gemm_.scratch_bytes());
 }
 
@@ -325,9 +399,10 @@ void BatchedGemm::run(const GemmOperands& ops, float* scratch, ThreadPool& pool)
         }
         if (g_.b_packed) {
           for (int64_t j = 0; j < cols; j += nr)
-            kern.fn(rows, std::min(nr, cols - j), k, panel, ops.b + b_off + (col0 + j) * k, nr, y + j, n, nullptr);
+            kern.fn(rows, std::min(nr, cols - j), k, panel, ops.b + b_off + (col0 + j) * k, nr, y + j, n, nullptr,
+                    nullptr);
         } else {
-          kern.fn(rows, cols, k, panel, ops.b + b_off + col0, g_.ldb, y, n, nullptr);
+          kern.fn(rows, cols, k, panel, ops.b + b_off + col0, g_.ldb, y, n, nullptr, nullptr);
         }
       }
       if (!epilogue) continue;

@@ -11,6 +11,9 @@
 //    sweeps the block's panels; nc so that a block (kc x nc) stays in about
 //    half of L2 while every A micro-panel of the task streams over it.
 //    Threads take (column block, row chunk) tasks, each packing its own blocks.
+//    A dense B (BlockSource::dense, planned with b_in_place) is read where
+//    it lies instead, row stride ldb: no packing, and each kernel call
+//    requests its share of the thread's next block (kernels/gemm_prefetch.h).
 //
 // 2. ChannelGemm, the same product for maps too small to fill pixel vectors:
 //    the channel-lane kernels (kernels/gemm_t.h) accumulate T = (W · B)^T in
@@ -65,23 +68,30 @@ class BandEpilogue {
 class WeightGemm {
  public:
   // Chooses the block sizes for the kernel and the cache sizes of this
-  // machine, and the task split for `num_threads`.
-  void plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads);
+  // machine, and the task split for `num_threads`. b_in_place: run()'s
+  // sources are dense, read in place (no scratch).
+  void plan(const F32GemmKernel& kernel, int64_t m, int64_t k, int64_t n, int num_threads, bool b_in_place = false);
   const F32GemmKernel& kernel() const { return *kernel_; }
   // Per-thread B blocks.
-  size_t scratch_bytes() const { return static_cast<size_t>(num_threads_) * block_bytes_; }
+  size_t scratch_bytes() const { return b_in_place_ ? 0 : static_cast<size_t>(num_threads_) * block_bytes_; }
   // Y (row stride ldy) = W · B + bias (bias: M floats or null); epilogue may be null.
+  // Planned with b_in_place, b must be dense (else std::logic_error).
   void run(const PackedMatrix& w, const BlockSource& b, const float* bias, float* y, int64_t ldy,
            const BandEpilogue* epilogue, float* scratch, ThreadPool& pool) const;
   int64_t kc() const { return kc_; }
   int64_t nc() const { return nc_; }
   int64_t tasks() const { return col_blocks_ * row_chunks_; }
+  bool b_in_place() const { return b_in_place_; }
 
  private:
+  void run_in_place(const PackedMatrix& w, const float* b, int64_t ldb, const float* bias, float* y, int64_t ldy,
+                    const BandEpilogue* epilogue, ThreadPool& pool) const;
+
   const F32GemmKernel* kernel_ = nullptr;
   int64_t m_ = 0, k_ = 0, n_ = 0;
   int64_t kc_ = 1, nc_ = 1, col_blocks_ = 1, row_chunks_ = 1;
   int num_threads_ = 1;
+  bool b_in_place_ = false;
   size_t block_bytes_ = 0;
 };
 
@@ -120,11 +130,12 @@ class ChannelGemm {
 };
 
 // Y[M x N] = W · B + bias for a dense row-major B (K x N): WeightGemm with
-// its own pool, packed weights and scratch. For tests and benchmarks of the
-// convolution GEMM outside a model.
+// its own pool, packed weights and scratch, B read in place (b_in_place) or
+// packed block by block as an im2col source would be. For tests and
+// benchmarks of the convolution GEMM outside a model.
 class DenseWeightGemm {
  public:
-  DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads);
+  DenseWeightGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads, bool b_in_place);
   void run(const float* b, const float* bias, float* y);
   const WeightGemm& gemm() const { return gemm_; }
   int64_t m() const { return m_; }

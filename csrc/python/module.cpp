@@ -93,18 +93,28 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const 
   return result;
 }
 
-// Test hook: C = W · B + bias through the packed GEMM kernel of `isa`.
-FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& bias) {
+// The hint of a test hook's kernel calls: B's own rows, one per k step
+// (kernels/gemm_prefetch.h), or none.
+F32RowPrefetch own_rows_hint(const FloatArray& b) {
+  return F32RowPrefetch{b.data(), static_cast<size_t>(b.shape(1)), static_cast<size_t>(b.shape(1)),
+                        static_cast<size_t>(b.shape(0)), 0};
+}
+
+// Test hook: C = W · B + bias through the packed GEMM kernel of `isa`
+// (with a prefetch hint when `prefetch`: results must not change).
+FloatArray kernel_f32_gemm(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& bias,
+                           bool prefetch) {
   if (w.ndim() != 2 || b.ndim() != 2 || w.shape(1) != b.shape(0) || bias.ndim() != 1 || bias.shape(0) != w.shape(0))
     throw ArgumentError("kernel_f32_gemm: expects W (M, K), B (K, N), bias (M,)");
   const F32GemmKernel& kernel = f32_gemm_kernel(cap_isa(parse_isa(isa)));
   const int64_t m = w.shape(0), k = w.shape(1), n = b.shape(1);
   PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
   FloatArray c({m, n});
+  const F32RowPrefetch hint = own_rows_hint(b);
   for (int64_t p = 0; p < packed.panel_count(); ++p) {
     const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
     kernel.fn(rows, n, k, packed.panel(p), b.data(), n, c.mutable_data() + p * kernel.mr * n, n,
-              bias.data() + p * kernel.mr);
+              bias.data() + p * kernel.mr, prefetch ? &hint : nullptr);
   }
   return c;
 }
@@ -193,7 +203,8 @@ FloatArray kernel_f32_dwconv_lanes(const std::string& isa, int k, int s, const F
 }
 
 // Test hook: C + W · B through the accumulating GEMM kernel of `isa`.
-FloatArray kernel_f32_gemm_acc(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& c) {
+FloatArray kernel_f32_gemm_acc(const std::string& isa, const FloatArray& w, const FloatArray& b, const FloatArray& c,
+                               bool prefetch) {
   if (w.ndim() != 2 || b.ndim() != 2 || w.shape(1) != b.shape(0) || c.ndim() != 2 || c.shape(0) != w.shape(0) ||
       c.shape(1) != b.shape(1))
     throw ArgumentError("kernel_f32_gemm_acc: expects W (M, K), B (K, N), C (M, N)");
@@ -202,9 +213,11 @@ FloatArray kernel_f32_gemm_acc(const std::string& isa, const FloatArray& w, cons
   PackedMatrix packed = pack_f32_gemm_weights(w.data(), m, k, k, kernel.mr);
   FloatArray out({m, n});
   std::copy(c.data(), c.data() + m * n, out.mutable_data());
+  const F32RowPrefetch hint = own_rows_hint(b);
   for (int64_t p = 0; p < packed.panel_count(); ++p) {
     const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
-    kernel.acc(rows, n, k, packed.panel(p), b.data(), n, out.mutable_data() + p * kernel.mr * n, n);
+    kernel.acc(rows, n, k, packed.panel(p), b.data(), n, out.mutable_data() + p * kernel.mr * n, n,
+               prefetch ? &hint : nullptr);
   }
   return out;
 }
@@ -212,10 +225,10 @@ FloatArray kernel_f32_gemm_acc(const std::string& isa, const FloatArray& w, cons
 // Test and benchmark hook: the convolution GEMM (ops/gemm_driver.h) on a
 // dense B, Y = W · B + bias, with weights packed once at construction.
 std::unique_ptr<DenseWeightGemm> make_weight_gemm(const std::string& isa, const FloatArray& w, int64_t n,
-                                                  int num_threads) {
+                                                  int num_threads, bool b_in_place) {
   if (w.ndim() != 2 || n < 1 || num_threads < 1) throw ArgumentError("F32WeightGemm: expects W (M, K), N >= 1, threads >= 1");
   return std::make_unique<DenseWeightGemm>(cap_isa(parse_isa(isa)), w.data(), w.shape(0), w.shape(1), n,
-                                           num_threads);
+                                           num_threads, b_in_place);
 }
 
 void run_weight_gemm(DenseWeightGemm& self, const FloatArray& b, const FloatArray& bias, FloatArray& y) {
@@ -551,15 +564,19 @@ PYBIND11_MODULE(_core, m) {
         [](const std::string& isa) { return std::string(f32_transpose_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("fma_probe", &fma_probe, py::arg("isa"), py::arg("iterations"));
   m.def("fma_probe_name", [](const std::string& isa) { return std::string(f32_fma_probe(cap_isa(parse_isa(isa))).name); });
-  m.def("kernel_f32_gemm_acc", &kernel_f32_gemm_acc, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("c"));
+  m.def("kernel_f32_gemm_acc", &kernel_f32_gemm_acc, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("c"),
+        py::arg("prefetch") = false);
   py::class_<DenseWeightGemm>(m, "F32WeightGemm")
-      .def(py::init(&make_weight_gemm), py::arg("isa"), py::arg("w"), py::arg("n"), py::arg("num_threads") = 1)
+      .def(py::init(&make_weight_gemm), py::arg("isa"), py::arg("w"), py::arg("n"), py::arg("num_threads") = 1,
+           py::arg("b_in_place") = true)
       .def("run", &run_weight_gemm, py::arg("b"), py::arg("bias"), py::arg("y"))
       .def_property_readonly("kc", [](const DenseWeightGemm& self) { return self.gemm().kc(); })
       .def_property_readonly("nc", [](const DenseWeightGemm& self) { return self.gemm().nc(); })
       .def_property_readonly("tasks", [](const DenseWeightGemm& self) { return self.gemm().tasks(); })
+      .def_property_readonly("b_in_place", [](const DenseWeightGemm& self) { return self.gemm().b_in_place(); })
       .def_property_readonly("kernel", [](const DenseWeightGemm& self) { return std::string(self.gemm().kernel().name); });
-  m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"));
+  m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
+        py::arg("prefetch") = false);
   bind_pre(m);
   bind_post(m);
   bind_masks(m);

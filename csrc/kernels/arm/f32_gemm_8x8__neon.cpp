@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kernels/gemm_post.h"
+#include "kernels/gemm_prefetch.h"
 
 namespace edgecnn {
 namespace neon {
@@ -123,8 +124,9 @@ void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const flo
   for (size_t j = 0; j < nc; ++j) y[j] = tmp[j];
 }
 
+// pf: a hint this kernel does not use.
 void f32_gemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                  size_t ldc, const float* bias) {
+                  size_t ldc, const float* bias, const F32RowPrefetch* /*pf*/) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
 }
 
@@ -153,7 +155,7 @@ void f32_igemm_8x8(size_t mr, size_t nc, size_t kc, const float* a, const float*
 }
 
 void f32_gemm_8x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                      size_t ldc) {
+                      size_t ldc, const F32RowPrefetch* /*pf*/) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, NULL, true);
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernels/gemm_post.h"
+#include "kernels/gemm_prefetch.h"
 
 namespace edgecnn {
 namespace scalar {
@@ -44,8 +45,9 @@ void f32_gemv_8(size_t nc, size_t kc, const float* a, size_t a_stride, const flo
   for (size_t j = 0; j < nc; ++j) y[j] = acc[j];
 }
 
+// pf: a hint this kernel does not use.
 void f32_gemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                  size_t ldc, const float* bias) {
+                  size_t ldc, const float* bias, const F32RowPrefetch* /*pf*/) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, bias, false);
 }
 
@@ -69,7 +71,7 @@ void f32_igemm_4x8(size_t mr, size_t nc, size_t kc, const float* a, const float*
 }
 
 void f32_gemm_4x8_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                      size_t ldc) {
+                      size_t ldc, const F32RowPrefetch* /*pf*/) {
   gemm(mr, nc, kc, a, b, ldb, c, ldc, nullptr, true);
 }
 

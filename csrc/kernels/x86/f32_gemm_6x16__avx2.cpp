@@ -138,13 +138,23 @@ void f32_gemv_16(size_t nc, size_t kc, const float* a, size_t a_stride, const fl
 }
 
 void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                   size_t ldc, const float* bias) {
-  gemm<false>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, bias);
+                   size_t ldc, const float* bias, const F32RowPrefetch* pf) {
+  // The hint's test costs a few percent per k step where there is nothing
+  // to request (Winograd's products): its own instantiation.
+  if (pf != NULL) {
+    gemm<false>(mr, nc, kc, a, prefetching_rows(b, ldb, pf), c, ldc, bias);
+  } else {
+    gemm<false>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, bias);
+  }
 }
 
 void f32_gemm_6x16_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                       size_t ldc) {
-  gemm<true>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, NULL);
+                       size_t ldc, const F32RowPrefetch* pf) {
+  if (pf != NULL) {
+    gemm<true>(mr, nc, kc, a, prefetching_rows(b, ldb, pf), c, ldc, NULL);
+  } else {
+    gemm<true>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, NULL);
+  }
 }
 
 void f32_igemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,

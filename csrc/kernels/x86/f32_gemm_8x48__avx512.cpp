@@ -137,6 +137,23 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
   }
 }
 
+// gemm with a prefetch hint. The hint's test costs a few percent per k step
+// where there is nothing to request (Winograd's products), so it has its own
+// path; only whole tiles stream enough B to need it, so one tile variant
+// takes it and partial tiles ignore it.
+template <bool kAccumulate>
+void gemm_prefetching(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
+                      size_t ldc, const float* bias, const F32RowPrefetch* pf) {
+  if (mr != kMR) {
+    gemm<kAccumulate>(mr, nc, kc, a, b, ldb, c, ldc, bias);
+    return;
+  }
+  size_t n0 = 0;
+  for (; n0 + kNR <= nc; n0 += kNR)
+    tile<kMR, 3, kAccumulate, true>(kNR, kc, a, prefetching_rows(b + n0, ldb, pf), c + n0, ldc, bias, NULL, 0);
+  if (n0 < nc) gemm<kAccumulate>(mr, nc - n0, kc, a, b + n0, ldb, c + n0, ldc, bias);
+}
+
 // y[0, nb) for one 48-wide panel: 3 vectors x 4 k steps in flight (12
 // independent accumulators), summed at the end.
 template <int V>
@@ -176,13 +193,21 @@ void f32_gemv_48(size_t nc, size_t kc, const float* a, size_t a_stride, const fl
 }
 
 void f32_gemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                   size_t ldc, const float* bias) {
-  gemm<false>(mr, nc, kc, a, b, ldb, c, ldc, bias);
+                   size_t ldc, const float* bias, const F32RowPrefetch* pf) {
+  if (pf != NULL) {
+    gemm_prefetching<false>(mr, nc, kc, a, b, ldb, c, ldc, bias, pf);
+  } else {
+    gemm<false>(mr, nc, kc, a, b, ldb, c, ldc, bias);
+  }
 }
 
 void f32_gemm_8x48_acc(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
-                       size_t ldc) {
-  gemm<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL);
+                       size_t ldc, const F32RowPrefetch* pf) {
+  if (pf != NULL) {
+    gemm_prefetching<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL, pf);
+  } else {
+    gemm<true>(mr, nc, kc, a, b, ldb, c, ldc, NULL);
+  }
 }
 
 void f32_igemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
