@@ -140,17 +140,20 @@ void WeightGemm::run(const PackedMatrix& w, const BlockSource& b, const float* b
 // Without packing, the first weight panel's calls on a block would wait for
 // its lines from memory (a dense B of 6-15 MiB does not stay in cache), and
 // the hardware prefetchers do not follow rows a whole matrix row apart. So
-// each thread takes a contiguous run of tasks, and while it computes one
-// (column block, k block) its kernel calls request the next one's rows,
-// spread evenly over the calls: measured 55-60% -> 85-90% of the FMA peak
-// on YOLOv8n's 80x80 GEMM shapes (AVX-512; in-place reads alone: ~65-70%).
+// while a thread computes one (column block, k block), its kernel calls
+// request the next one's rows, spread evenly over the calls: measured
+// 55-60% -> 85-90% of the FMA peak on YOLOv8n's 80x80 GEMM shapes (AVX-512;
+// in-place reads alone: ~65-70%). Threads take runs of consecutive tasks,
+// 8 runs per thread (a thread the host slows down takes fewer), so the next
+// block is mostly the same thread's; at a run's end the request may serve
+// the other thread's run, which is only wasted.
 void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb, const float* bias, float* y,
                               int64_t ldy, const BandEpilogue* epilogue, ThreadPool& pool) const {
   const F32GemmKernel& kern = *kernel_;
   const int64_t mr = kern.mr, nr = kern.nr;
   const int64_t m_panels = ceil_div(m_, mr);
   const int64_t tasks = col_blocks_ * row_chunks_;
-  const int64_t runs = std::min<int64_t>(num_threads_, tasks);
+  const int64_t runs = num_threads_ == 1 ? 1 : std::min<int64_t>(8 * num_threads_, tasks);
   pool.run(runs, [&](int64_t run, int) {
     const int64_t t0 = even_share(run, runs, tasks), t1 = even_share(run + 1, runs, tasks);
     for (int64_t task = t0; task < t1; ++task) {
@@ -160,12 +163,12 @@ void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb
       const int64_t tiles = ceil_div(nc, nr), calls = (p1 - p0) * tiles;
       for (int64_t k0 = 0; k0 < k_; k0 += kc_) {
         const int64_t kc = std::min(kc_, k_ - k0);
-        // The next block of this run: the next k block, else the next
-        // task's first; none when that is the same block (the next row chunk).
+        // The next block: the next k block, else the next task's first;
+        // none when that is the same block (the next row chunk).
         int64_t next_k0 = k0 + kc, next_n0 = n0;
         if (next_k0 >= k_) {
           next_k0 = 0;
-          next_n0 = task + 1 < t1 ? (task + 1) / row_chunks_ * nc_ : n_;
+          next_n0 = task + 1 < tasks ? (task + 1) / row_chunks_ * nc_ : n_;
         }
         const bool same = next_k0 == k0 && next_n0 == n0;
         const int64_t next_kc = std::min(kc_, k_ - next_k0), next_nc = same ? 0 : std::max<int64_t>(0, std::min(nc_, n_ - next_n0));
