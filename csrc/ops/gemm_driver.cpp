@@ -171,7 +171,8 @@ void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb
           next_n0 = task + 1 < tasks ? (task + 1) / row_chunks_ * nc_ : n_;
         }
         const bool same = next_k0 == k0 && next_n0 == n0;
-        const int64_t next_kc = std::min(kc_, k_ - next_k0), next_nc = same ? 0 : std::max<int64_t>(0, std::min(nc_, n_ - next_n0));
+        const int64_t next_kc = std::min(kc_, k_ - next_k0);
+        const int64_t next_nc = same ? 0 : std::max<int64_t>(0, std::min(nc_, n_ - next_n0));
         const bool last = k0 + kc == k_;
         for (int64_t p = p0; p < p1; ++p) {
           const int64_t row0 = p * mr, rows = std::min(mr, m_ - row0);
