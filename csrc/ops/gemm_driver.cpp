@@ -185,11 +185,12 @@ void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb
             F32RowPrefetch pf{b + r0 * ldb + next_n0, static_cast<size_t>(ldb), static_cast<size_t>(next_nc),
                               static_cast<size_t>(next_nc > 0 ? std::min(r1 - r0, kc) : 0), 0};
             while (pf.count > 0 && (pf.count << (pf.shift + 1)) <= static_cast<size_t>(kc)) ++pf.shift;
+            const F32RowPrefetch* hint = pf.count > 0 ? &pf : nullptr;
             const float* bq = b + k0 * ldb + n0 + q * nr;
             if (k0 == 0) {
-              kern.fn(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, bias ? bias + row0 : nullptr, &pf);
+              kern.fn(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, bias ? bias + row0 : nullptr, hint);
             } else {
-              kern.acc(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, &pf);
+              kern.acc(rows, cols, kc, a, bq, ldb, yp + q * nr, ldy, hint);
             }
           }
           if (last && epilogue) epilogue->apply(row0, rows, n0, nc);
