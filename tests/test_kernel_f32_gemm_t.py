@@ -71,3 +71,32 @@ def test_indirect_tile_boundaries(isa, rng, accumulate):
     for m in sorted({1, 16, 17, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
         for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 40} - {0}):
             check_indirect(isa, m, 9, n, rng, accumulate)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_channel_gemm_driver(isa, threads, rng):
+    """ChannelGemm (ops/gemm_driver.h) on a dense B read in place, Y = W · B + bias
+    (row-major, M x N): channels around the panel height and its 16-channel
+    steps, K past one and several k blocks, N from one pixel past one column
+    block of 256, each thread count."""
+    mr, _ = TILES[isa]
+    for m, k, n in [(1, 1, 1), (mr, 3, 49), (mr + 1, 300, 7), (2 * mr + 17, 129, 64), (33, 1000, 257),
+                    (512, 40, 49), (5, 7, 600)]:
+        w = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        bias = rng.standard_normal(m).astype(np.float32)
+        gemm = edgecnn._core.F32ChannelGemm(isa, w, n, threads)
+        y = np.full((m, n), np.nan, np.float32)
+        gemm.run(b, bias, y)
+        assert np.isfinite(y).all(), f"{gemm.kernel} M={m} K={k} N={n} threads={threads}: outputs left unwritten"
+        ref = w.astype(np.float64) @ b.astype(np.float64) + bias[:, None]
+        assert_close(y, ref, k, f"{gemm.kernel} M={m} K={k} N={n} threads={threads}")
+
+
+def test_channel_gemm_arguments():
+    w = np.ones((4, 3), np.float32)
+    with pytest.raises(ValueError, match="N >= 1"):
+        edgecnn._core.F32ChannelGemm("scalar", w, 0)
+    gemm = edgecnn._core.F32ChannelGemm("scalar", w, 5)
+    with pytest.raises(ValueError, match=r"F32ChannelGemm.run: expects B \(K, N\)"):
+        gemm.run(np.ones((3, 4), np.float32), np.ones(4, np.float32), np.empty((4, 5), np.float32))

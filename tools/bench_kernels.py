@@ -10,8 +10,10 @@ measured in the same run by a register-only probe (kernels/fma_probe.h).
   matrix in memory, two ways per tier: read in place, each kernel call
   requesting its share of the next block (how the driver runs a dense B),
   and packed block by block (how it runs an im2col source; the packing is
-  timed). The numbers are useful FLOPs (2*M*K*N), so padding of partial
-  tiles counts against the kernel.
+  timed); on tiers with channel-lane kernels, for maps of at most 256
+  pixels, also through ChannelGemm with B in place (how a 1x1 convolution
+  on such a map runs). The numbers are useful FLOPs (2*M*K*N), so padding
+  of partial tiles counts against the kernel.
 - conv: whole Conv layers (single-node models, bias + ReLU fused) at real
   shapes through edgecnn and onnxruntime, interleaved: what a layer costs
   with its im2col or padded copy, GFLOP/s of useful work.
@@ -146,7 +148,11 @@ def bench_gemm(isas, threads, repeats, rng) -> None:
                                             for isa, p in peaks.items()) + "\n")
     modes = {"in place": True, "packed": False}
     columns = [(isa, mode) for isa in isas for mode in modes]
-    print("| network | layer | M | K | N | " + " | ".join(f"{isa} {mode} ({_core.f32_gemm_kernel_name(isa)})"
+    # ChannelGemm where the tier has its own channel-lane kernel.
+    columns += [(isa, "channel lanes") for isa in isas if _core.f32_gemm_t_kernel_name(isa).endswith("__" + isa)]
+    names = {(isa, mode): _core.f32_gemm_t_kernel_name(isa) if mode == "channel lanes" else
+             _core.f32_gemm_kernel_name(isa) for isa, mode in columns}
+    print("| network | layer | M | K | N | " + " | ".join(f"{isa} {mode} ({names[isa, mode]})"
                                                      for isa, mode in columns) + " |")
     print("|---|---|---:|---:|---:|" + "---:|" * len(columns))
     effs = {col: [] for col in columns}
@@ -154,13 +160,18 @@ def bench_gemm(isas, threads, repeats, rng) -> None:
         w = rng.standard_normal((m, k)).astype(np.float32)
         b = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(m).astype(np.float32)
-        ys = {col: np.empty((m, n), np.float32) for col in columns}
-        gemms = {(isa, mode): _core.F32WeightGemm(isa, w, n, threads, b_in_place=modes[mode]) for isa, mode in columns}
-        med = time_interleaved({col: (lambda g=gemms[col], y=ys[col]: g.run(b, bias, y)) for col in columns}, repeats)
+        row = [col for col in columns if col[1] != "channel lanes" or n <= 256]
+        ys = {col: np.empty((m, n), np.float32) for col in row}
+        gemms = {(isa, mode): _core.F32ChannelGemm(isa, w, n, threads) if mode == "channel lanes" else
+                 _core.F32WeightGemm(isa, w, n, threads, b_in_place=modes[mode]) for isa, mode in row}
+        med = time_interleaved({col: (lambda g=gemms[col], y=ys[col]: g.run(b, bias, y)) for col in row}, repeats)
         for isa in isas:
             peaks[isa] = max(peaks[isa], fma_peak(isa, 0.05))
         cells = []
         for col in columns:
+            if col not in med:
+                cells.append("—")
+                continue
             gf = 2.0 * m * k * n / med[col] / 1e9
             eff = gf / (peaks[col[0]] * threads)
             effs[col].append(eff)

@@ -337,6 +337,17 @@ void DenseWeightGemm::run(const float* b, const float* bias, float* y) {
   gemm_.run(w_, DenseSource(b, n_), bias, y, n_, nullptr, scratch_.floats(), pool_);
 }
 
+DenseChannelGemm::DenseChannelGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads)
+    : pool_(num_threads), kernel_(&f32_gemm_t_kernel_at_most(isa)), m_(m), k_(k), n_(n) {
+  gemm_.plan(*kernel_, m, k, n, num_threads, /*b_in_place=*/true);
+  w_ = gemm_.pack_weights(w, k);
+  scratch_ = AlignedBuffer(gemm_.scratch_bytes());
+}
+
+void DenseChannelGemm::run(const float* b, const float* bias, float* y) {
+  gemm_.run(w_, DenseSource(b, n_), bias, y, n_, nullptr, scratch_.floats(), pool_);
+}
+
 int64_t packed_right_floats(int64_t k, int64_t n, int nr) { return (n + nr - 1) / nr * nr * k; }
 
 void pack_right_operand(const float* b, int64_t b_row, int64_t b_col, int64_t k, int64_t n, int nr, float* out) {

@@ -150,6 +150,28 @@ class DenseWeightGemm {
   int64_t m_ = 0, k_ = 0, n_ = 0;
 };
 
+// The same product through ChannelGemm, B read in place: a 1x1
+// convolution's GEMM on a map too small to fill pixel vectors (a 7x7 map is
+// 49 pixels). Channel-lane kernel of `isa`, or of the most capable tier
+// below it that has one.
+class DenseChannelGemm {
+ public:
+  DenseChannelGemm(Isa isa, const float* w, int64_t m, int64_t k, int64_t n, int num_threads);
+  void run(const float* b, const float* bias, float* y);
+  const F32GemmTKernel& kernel() const { return *kernel_; }
+  int64_t m() const { return m_; }
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+
+ private:
+  ThreadPool pool_;
+  const F32GemmTKernel* kernel_ = nullptr;
+  ChannelGemm gemm_;
+  PackedMatrix w_;
+  AlignedBuffer scratch_;
+  int64_t m_ = 0, k_ = 0, n_ = 0;
+};
+
 struct GemmGeometry {
   int64_t m = 1, n = 1, k = 1;
   // A_b(i, k) is at a[a_offset(b) + i * a_row + k * a_col] (covers A and A^T).

@@ -231,14 +231,26 @@ std::unique_ptr<DenseWeightGemm> make_weight_gemm(const std::string& isa, const 
                                            num_threads, b_in_place);
 }
 
-void run_weight_gemm(DenseWeightGemm& self, const FloatArray& b, const FloatArray& bias, FloatArray& y) {
+// Run of either dense GEMM hook (DenseWeightGemm, DenseChannelGemm).
+template <class DenseGemm>
+void run_dense_gemm(DenseGemm& self, const FloatArray& b, const FloatArray& bias, FloatArray& y, const char* who) {
   const int64_t k = self.k(), n = self.n(), m = self.m();
   if (b.ndim() != 2 || b.shape(0) != k || b.shape(1) != n || bias.ndim() != 1 || bias.shape(0) != m ||
       y.ndim() != 2 || y.shape(0) != m || y.shape(1) != n)
-    throw ArgumentError("F32WeightGemm.run: expects B (K, N), bias (M,), Y (M, N)");
+    throw ArgumentError(std::string(who) + ".run: expects B (K, N), bias (M,), Y (M, N)");
   float* out = y.mutable_data();
   py::gil_scoped_release release;
   self.run(b.data(), bias.data(), out);
+}
+
+// Benchmark and test hook: the same product through ChannelGemm (channel
+// lanes, B in place), the GEMM of a 1x1 convolution on a small map.
+std::unique_ptr<DenseChannelGemm> make_channel_gemm(const std::string& isa, const FloatArray& w, int64_t n,
+                                                    int num_threads) {
+  if (w.ndim() != 2 || n < 1 || num_threads < 1)
+    throw ArgumentError("F32ChannelGemm: expects W (M, K), N >= 1, threads >= 1");
+  return std::make_unique<DenseChannelGemm>(cap_isa(parse_isa(isa)), w.data(), w.shape(0), w.shape(1), n,
+                                            num_threads);
 }
 
 // Test hook: im2col of one row (kernels/im2col.h) for output columns
@@ -569,12 +581,20 @@ PYBIND11_MODULE(_core, m) {
   py::class_<DenseWeightGemm>(m, "F32WeightGemm")
       .def(py::init(&make_weight_gemm), py::arg("isa"), py::arg("w"), py::arg("n"), py::arg("num_threads") = 1,
            py::arg("b_in_place") = true)
-      .def("run", &run_weight_gemm, py::arg("b"), py::arg("bias"), py::arg("y"))
+      .def("run", [](DenseWeightGemm& self, const FloatArray& b, const FloatArray& bias,
+                     FloatArray& y) { run_dense_gemm(self, b, bias, y, "F32WeightGemm"); },
+           py::arg("b"), py::arg("bias"), py::arg("y"))
       .def_property_readonly("kc", [](const DenseWeightGemm& self) { return self.gemm().kc(); })
       .def_property_readonly("nc", [](const DenseWeightGemm& self) { return self.gemm().nc(); })
       .def_property_readonly("tasks", [](const DenseWeightGemm& self) { return self.gemm().tasks(); })
       .def_property_readonly("b_in_place", [](const DenseWeightGemm& self) { return self.gemm().b_in_place(); })
       .def_property_readonly("kernel", [](const DenseWeightGemm& self) { return std::string(self.gemm().kernel().name); });
+  py::class_<DenseChannelGemm>(m, "F32ChannelGemm")
+      .def(py::init(&make_channel_gemm), py::arg("isa"), py::arg("w"), py::arg("n"), py::arg("num_threads") = 1)
+      .def("run", [](DenseChannelGemm& self, const FloatArray& b, const FloatArray& bias,
+                     FloatArray& y) { run_dense_gemm(self, b, bias, y, "F32ChannelGemm"); },
+           py::arg("b"), py::arg("bias"), py::arg("y"))
+      .def_property_readonly("kernel", [](const DenseChannelGemm& self) { return std::string(self.kernel().name); });
   m.def("kernel_f32_gemm", &kernel_f32_gemm, py::arg("isa"), py::arg("w"), py::arg("b"), py::arg("bias"),
         py::arg("prefetch") = false);
   bind_pre(m);
