@@ -44,9 +44,12 @@ def test_tile_boundaries(isa, dim, prefetch, rng):
         for k in (1, 3, 17):
             m, n = (size, 5) if dim == "m" else (3, size)
             check(isa, m, k, n, rng, prefetch)
-    # Both dimensions at once: whole tiles (the hinted path) beside partial ones.
+    # Both dimensions at once: whole tiles (the hinted path) beside partial
+    # ones; K around 64, where a hinted call starts requesting its C lines
+    # (kF32GemmStorePrefetchMinK).
     for m, n in [(mr, nr), (mr, 2 * nr + 1), (mr + 1, nr - 1 if nr > 1 else 2)]:
-        check(isa, m, 17, n, rng, prefetch)
+        for k in (17, 63, 64, 65):
+            check(isa, m, k, n, rng, prefetch)
 
 
 def test_random_sizes(isa, rng):

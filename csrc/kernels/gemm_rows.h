@@ -1,7 +1,8 @@
 // How a GEMM microkernel finds row k of B: b + k*ldb (packed or strided), or
 // base + koff[k] (indirect: a direct convolution's taps in a padded input).
 // PrefetchingRows is the strided form that also issues the row requests of
-// a kernels/gemm_prefetch.h hint (count 0: none) at the k steps it names.
+// a kernels/gemm_prefetch.h hint (count 0: none) at the k steps it names;
+// request_output_lines, a hinted call's requests for its C.
 // Plain data for the per-ISA files; internal linkage, so every tier
 // compiles its own copy and none is shared across ISA flags.
 #pragma once
@@ -35,6 +36,17 @@ struct PrefetchingRows {
     return b + k * ldb;
   }
 };
+
+// Requests the lines of C[rows x cols] (row stride ldc) for writing: a
+// hinted call's output (kernels/gemm_prefetch.h).
+inline void request_output_lines(float* c, size_t ldc, size_t rows, size_t cols) {
+  if (cols == 0) return;
+  for (size_t r = 0; r < rows; ++r) {
+    float* row = c + r * ldc;
+    for (size_t j = 0; j < cols; j += 16) __builtin_prefetch(row + j, 1, 3);
+    __builtin_prefetch(row + cols - 1, 1, 3);
+  }
+}
 
 // The rows of a kernel call with hint `pf` (null: none).
 inline PrefetchingRows prefetching_rows(const float* b, size_t ldb, const F32RowPrefetch* pf) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernels/gemm_post.h"
+#include "kernels/gemm_prefetch.h"
 #include "kernels/gemm_rows.h"
 #include "kernels/x86/avx512_gcc_warnings.h"
 
@@ -137,13 +138,15 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
   }
 }
 
-// gemm with a prefetch hint. The hint's test costs a few percent per k step
+// gemm with a prefetch hint (and, setting C, the requests for C's lines of
+// kernels/gemm_prefetch.h). The hint's test costs a few percent per k step
 // where there is nothing to request (Winograd's products), so it has its own
 // path; only whole tiles stream enough B to need it, so one tile variant
 // takes it and partial tiles ignore it.
 template <bool kAccumulate>
 void gemm_prefetching(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                       size_t ldc, const float* bias, const F32RowPrefetch* pf) {
+  if (!kAccumulate && kc >= kF32GemmStorePrefetchMinK) request_output_lines(c, ldc, mr, nc);
   if (mr != kMR) {
     gemm<kAccumulate>(mr, nc, kc, a, b, ldb, c, ldc, bias);
     return;
