@@ -1,6 +1,6 @@
 """The channel-lane GEMM kernels (kernels/f32_gemm_t.inc) of every ISA tier
 against a float64 numpy reference, at tile boundaries: channels around the
-16-lane vectors and the panel height, pixels around the register tile, in
+8- and 16-lane vectors and the panel height, pixels around the register tile, in
 both forms (bias + product, and accumulation into T), with B dense or read
 through a row offset table (the indirect form of direct convolution)."""
 
@@ -36,7 +36,7 @@ def assert_close(got, ref, k, case):
 @pytest.mark.parametrize("accumulate", [False, True])
 def test_tile_boundaries(isa, rng, accumulate):
     mr, nr = TILES[isa]
-    for m in sorted({1, 15, 16, 17, 31, 32, 33, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
+    for m in sorted({1, 7, 8, 9, 15, 16, 17, 31, 32, 33, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
         for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 49} - {0}):
             check(isa, m, 7, n, rng, accumulate)
 

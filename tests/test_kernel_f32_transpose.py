@@ -1,6 +1,6 @@
 """The transpose kernels (kernels/f32_transpose.inc) of every ISA tier against
-numpy: rows and columns around the 16x16 register block (0, 1, 15, 16, 17,
-31, 33, 49), row strides wider than the matrix on both sides, and nothing
+numpy: rows and columns around the 8x8 and 16x16 register blocks (0, 1, 7,
+8, 9, 15, 16, 17, 31, 33, 49), row strides wider than the matrix on both sides, and nothing
 written outside the transposed region."""
 
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 
 import edgecnn
 
-SIZES = (1, 2, 15, 16, 17, 31, 33, 49)
+SIZES = (1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 49)
 
 
 @pytest.mark.parametrize("rows", SIZES)

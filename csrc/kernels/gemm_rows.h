@@ -18,6 +18,7 @@ struct StridedRows {
   const float* b;
   size_t ldb;
   const float* row(size_t k) const { return b + k * ldb; }
+  StridedRows from_column(size_t j) const { return StridedRows{b + j, ldb}; }
 };
 
 struct PrefetchingRows {
@@ -59,6 +60,7 @@ struct IndirectRows {
   const float* base;
   const int64_t* koff;
   const float* row(size_t k) const { return base + koff[k]; }
+  IndirectRows from_column(size_t j) const { return IndirectRows{base + j, koff}; }
 };
 
 }  // namespace

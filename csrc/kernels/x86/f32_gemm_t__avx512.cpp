@@ -3,7 +3,8 @@
 // accumulators, 24 FMAs per k step against 3 vector loads and 8 broadcasts.
 // Partial tiles run variants with fewer channel vectors (the last one under
 // a lane mask) and fewer pixels. With a prefetch pointer, the call's pixel
-// tiles request the next sub-panel into L1, paced over their k loops.
+// tiles request the next sub-panel into L1, paced over their k loops
+// (kernels/gemm_t_tiles.h).
 // ISA file: only intrinsics, C headers and plain-data headers, everything in
 // edgecnn::avx512.
 #include <immintrin.h>
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "kernels/gemm_rows.h"
+#include "kernels/gemm_t_tiles.h"
 
 namespace edgecnn {
 namespace avx512 {
@@ -23,8 +25,6 @@ inline __mmask16 first_lanes(size_t count) {
 }
 
 // V channel vectors (the last holding mr - 16*(V-1) channels), J pixels.
-// `lines` lines from `prefetch` on are requested at an even pace over the
-// k loop (none when 0).
 template <int V, int J, class Rows>
 void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt, const float* bias, bool accumulate,
           const float* prefetch, size_t lines) {
@@ -39,10 +39,9 @@ void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt,
                   : bias != NULL ? _mm512_maskz_loadu_ps(m, bias + 16 * v)
                                  : _mm512_setzero_ps();
     }
-  size_t pace = 0;
+  PacedRequests requests = {prefetch, lines, kc, 0};
   for (size_t k = 0; k < kc; ++k, a += kMR) {
-    for (pace += lines; pace >= kc; pace -= kc, prefetch += 16)
-      _mm_prefetch(reinterpret_cast<const char*>(prefetch), _MM_HINT_T0);
+    requests.step();
     const float* b = rows.row(k);
     __m512 av[V];
 #pragma GCC unroll 3
@@ -68,7 +67,7 @@ void tile(size_t mr, size_t kc, const float* a, Rows rows, float* t, size_t ldt,
 
 template <class Rows>
 struct Tiles {
-  using Fn = void (*)(size_t, size_t, const float*, Rows, float*, size_t, const float*, bool, const float*, size_t);
+  using Fn = F32GemmTTile<Rows>;
   // table[v - 1][j - 1]: the variant for v channel vectors and j pixels.
   static constexpr Fn table[3][kNR] = {
 #define EDGECNN_TILE_ROW(v)                                                                                    \
@@ -79,40 +78,14 @@ struct Tiles {
   };
 };
 
-// The next sub-panel's kc * 3 lines are shared out evenly over the call's
-// pixel tiles, each pacing its share over its k loop. Requested all in the
-// first tile (three per k step), weights coming from memory had more lines
-// in flight than the core tracks, and that tile stalled: ResNet-18's layer4
-// shape (512 x 4608 x 49) ran at 81-82% of the FMA peak that way, 85-86%
-// paced; ResNet-50's 7x7 1x1 layers 7-12% faster (development A/B).
-// rows_at(j0): the Rows of the tile from pixel j0 on.
-template <class Rows, class RowsAt>
-void run_tiles(size_t mr, size_t nc, size_t kc, const float* a, RowsAt rows_at, float* t, size_t ldt,
-               const float* bias, bool accumulate, const float* prefetch) {
-  if (mr == 0) return;
-  const size_t v = (mr + 15) / 16, tiles = (nc + kNR - 1) / kNR;
-  const size_t lines = prefetch != NULL ? kc * kMR / 16 : 0;
-  for (size_t i = 0; i < tiles; ++i) {
-    const size_t j0 = i * kNR, nb = nc - j0 < kNR ? nc - j0 : kNR;
-    const size_t first = i * lines / tiles, share = (i + 1) * lines / tiles - first;
-    Tiles<Rows>::table[v - 1][nb - 1](mr, kc, a, rows_at(j0), t + j0 * ldt, ldt, bias, accumulate,
-                                      prefetch != NULL ? prefetch + first * 16 : NULL, share);
-  }
+template <class Rows>
+F32GemmTTile<Rows> tile_for(size_t mr, size_t pixels) {
+  return Tiles<Rows>::table[(mr + 15) / 16 - 1][pixels - 1];
 }
 
 }  // namespace
 
-void f32_gemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t,
-                     size_t ldt, const float* bias, bool accumulate, const float* prefetch) {
-  run_tiles<StridedRows>(mr, nc, kc, a, [b, ldb](size_t j0) { return StridedRows{b + j0, ldb}; }, t, ldt, bias,
-                         accumulate, prefetch);
-}
-
-void f32_igemm_t_48x8(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                      float* t, size_t ldt, const float* bias, bool accumulate, const float* prefetch) {
-  run_tiles<IndirectRows>(mr, nc, kc, a, [base, koff](size_t j0) { return IndirectRows{base + j0, koff}; }, t, ldt,
-                          bias, accumulate, prefetch);
-}
+EDGECNN_F32_GEMM_T_ENTRY_POINTS(48, 8)
 
 }  // namespace avx512
 }  // namespace edgecnn
