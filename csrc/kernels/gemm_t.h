@@ -22,7 +22,8 @@ namespace edgecnn {
 // Reads whole MR-float rows of the panel (zero-padded past M); reads and
 // writes T only at the mr x nc valid places. `prefetch` (may be null) is
 // the next weight sub-panel the caller will run (kc x MR floats): the
-// kernel brings it into L1 a few lines per k step, so that weights coming
+// kernel brings it into L1, its requests spread evenly over the call's k
+// steps and pixel tiles (kernels/gemm_t_tiles.h), so that weights coming
 // from memory stream while it computes (callers pass it on a sub-panel's
 // first call only). It never changes the result.
 using F32GemmTUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
