@@ -30,13 +30,22 @@ __attribute__((noinline)) void apply_post(const F32GemmPost* post, size_t mr, si
     float* crow = c + r * ldc;
     const float* rrow = post->r != NULL ? post->r + r * post->ldr + n0 : NULL;
     for (size_t j = 0; j < nb; j += 8) {
+      // Whole vectors unmasked: a masked store costs several times a plain
+      // one on AMD cores.
+      const bool whole = nb - j >= 8;
       const __m256i m = first_lanes(nb - j < 8 ? nb - j : 8);
-      const __m256 res = rrow != NULL ? _mm256_maskload_ps(rrow + j, m) : _mm256_setzero_ps();
-      __m256 y = _mm256_maskload_ps(crow + j, m);
+      const __m256 res = rrow == NULL ? _mm256_setzero_ps()
+                         : whole      ? _mm256_loadu_ps(rrow + j)
+                                      : _mm256_maskload_ps(rrow + j, m);
+      __m256 y = whole ? _mm256_loadu_ps(crow + j) : _mm256_maskload_ps(crow + j, m);
       if (post->residual_first) y = _mm256_add_ps(y, res);
       if (post->clamp) y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
       if (!post->residual_first) y = _mm256_add_ps(y, res);
-      _mm256_maskstore_ps(crow + j, m, y);
+      if (whole) {
+        _mm256_storeu_ps(crow + j, y);
+      } else {
+        _mm256_maskstore_ps(crow + j, m, y);
+      }
     }
     if (post->act != NULL) post->act(post->spec, crow, crow, nb);
   }
