@@ -128,11 +128,15 @@ def hardswish(x):
 
 
 POSTS = [  # (clamp, residual, residual_first, activation): ReLU, ReLU6, residual then ReLU, ReLU then
-    # residual, residual alone, SiLU, residual then SiLU, HardSwish (activations on the stored rows)
+    # residual, residual alone, SiLU, residual then SiLU, then every other epilogue activation (each its
+    # own kernel variant on tiers that apply it in registers)
     ((0.0, np.inf), False, True, ""), ((0.0, 6.0), False, True, ""), ((0.0, np.inf), True, True, ""),
     ((0.0, np.inf), True, False, ""), (None, True, True, ""), (None, False, True, "SiLU"),
-    (None, True, True, "SiLU"), (None, False, True, "HardSwish")]
-ACTIVATIONS = {"": lambda x: x, "SiLU": silu, "HardSwish": hardswish}
+    (None, True, True, "SiLU"), (None, False, True, "HardSwish"), (None, False, True, "Sigmoid"),
+    (None, True, True, "HardSigmoid"), (None, False, True, "LeakyRelu"), (None, False, True, "Tanh")]
+ACTIVATIONS = {"": lambda x: x, "SiLU": silu, "HardSwish": hardswish, "Sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+               "HardSigmoid": lambda x: np.clip(0.2 * x + 0.5, 0, 1),  # the ONNX defaults alpha 0.2, beta 0.5
+               "LeakyRelu": lambda x: np.where(x < 0, 0.01 * x, x), "Tanh": np.tanh}
 
 
 @pytest.mark.parametrize("post", range(len(POSTS)))
