@@ -10,6 +10,10 @@ namespace edgecnn {
 // clamped to [-87, 88], so exp of larger x saturates at exp(88) ~ 1.65e38.
 enum class Activation : int { kNone, kRelu, kClip, kSigmoid, kSiLU, kHardSigmoid, kHardSwish, kLeakyRelu, kTanh, kExp };
 
+// X(kind) for every Activation, for switches that instantiate per kind.
+#define EDGECNN_ACTIVATION_KINDS(X) \
+  X(kNone) X(kRelu) X(kClip) X(kSigmoid) X(kSiLU) X(kHardSigmoid) X(kHardSwish) X(kLeakyRelu) X(kTanh) X(kExp)
+
 struct ActivationSpec {
   Activation kind;
   float alpha;  // Clip: min; HardSigmoid: alpha; LeakyRelu: alpha

@@ -5,8 +5,8 @@
 //   else:            y = clamp(y) + r          (act must then be null)
 // The residual and clamp apply in registers; `act` (null: none) runs over
 // each stored row of the tile while it is in L1, or, in a kernel that has
-// the tier's activation functions (AVX2), spec's activation applies in
-// registers too (the same function act computes). r (null: none) holds one
+// the tier's activation functions (AVX2; AVX-512 on whole tiles), spec's
+// activation applies in registers too (the same function act computes). r (null: none) holds one
 // value per output, rows ldr floats apart, and `r` points at the value of
 // the kernel's first output row and column (as c does). Without `clamp` no
 // clamp applies (a NaN stays NaN). Plain data, shared with the ISA files.

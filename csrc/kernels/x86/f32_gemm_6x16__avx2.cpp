@@ -1,7 +1,7 @@
 // AVX2+FMA f32 GEMM microkernel, tile 6 rows x 16 columns (12 ymm accumulators,
 // 2 ymm for the B row, 1 for the broadcast A value). Layouts: kernels/gemm.h.
-// ISA file: only intrinsics, C headers and plain-data headers, everything in
-// edgecnn::avx2.
+// ISA file: only intrinsics, C headers, plain-data and AVX2-only headers,
+// everything in edgecnn::avx2.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -188,16 +188,7 @@ void f32_igemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float
   case Activation::kind:                                                                   \
     gemm<false, IndirectRows, Activation::kind>(mr, nc, kc, a, rows, c, ldc, bias, post); \
     break;
-    EDGECNN_IGEMM_WITH(kNone)
-    EDGECNN_IGEMM_WITH(kRelu)
-    EDGECNN_IGEMM_WITH(kClip)
-    EDGECNN_IGEMM_WITH(kSigmoid)
-    EDGECNN_IGEMM_WITH(kSiLU)
-    EDGECNN_IGEMM_WITH(kHardSigmoid)
-    EDGECNN_IGEMM_WITH(kHardSwish)
-    EDGECNN_IGEMM_WITH(kLeakyRelu)
-    EDGECNN_IGEMM_WITH(kTanh)
-    EDGECNN_IGEMM_WITH(kExp)
+    EDGECNN_ACTIVATION_KINDS(EDGECNN_IGEMM_WITH)
 #undef EDGECNN_IGEMM_WITH
   }
 }

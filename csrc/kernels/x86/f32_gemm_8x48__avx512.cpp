@@ -6,9 +6,9 @@
 // their rows and 16-column vectors (the last one under a lane mask), so a
 // narrow edge costs its own width, not the full tile's. The indirect form
 // applies the residual and clamp of kernels/gemm_post.h in registers before
-// its stores. Layouts: kernels/gemm.h.
-// ISA file: only intrinsics, C headers and plain-data headers, everything in
-// edgecnn::avx512.
+// its stores, and on whole tiles the activation too. Layouts: kernels/gemm.h.
+// ISA file: only intrinsics, C headers, plain-data and AVX-512-only headers,
+// everything in edgecnn::avx512.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +16,7 @@
 #include "kernels/gemm_post.h"
 #include "kernels/gemm_prefetch.h"
 #include "kernels/gemm_rows.h"
+#include "kernels/x86/avx512_activate.h"
 #include "kernels/x86/avx512_gcc_warnings.h"
 
 namespace edgecnn {
@@ -33,7 +34,10 @@ inline __mmask16 first_lanes(size_t count) {
 // masked: masked accesses are slower, most of all across cache lines).
 // kAccumulate: C += A·B, else C = bias + A·B, then `post` (may be null; its
 // residual pointer is at column 0 of the kernel call, the tile at `col`).
-template <int R, int V, bool kAccumulate, bool kFull, class Rows>
+// K: the activation applied in registers with the post-step (post->spec's,
+// set only with post->act); kNone: post->act, if set, runs over the stored
+// rows.
+template <int R, int V, bool kAccumulate, bool kFull, class Rows, Activation K = Activation::kNone>
 void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc, const float* bias,
           const F32GemmPost* post, size_t col) {
   const __mmask16 last = kFull ? static_cast<__mmask16>(0xFFFF) : first_lanes(nb - 16 * (V - 1));
@@ -84,6 +88,8 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
         __m512 y = acc[r][v];
         if (post->residual_first) y = _mm512_add_ps(y, res);
         if (post->clamp) y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
+        if (K != Activation::kNone)
+          y = activate<K>(y, _mm512_set1_ps(post->spec->alpha), _mm512_set1_ps(post->spec->beta));
         acc[r][v] = post->residual_first ? y : _mm512_add_ps(y, res);
       }
     }
@@ -99,7 +105,7 @@ void tile(size_t nb, size_t kc, const float* a, Rows rows, float* c, size_t ldc,
       }
     }
   }
-  if (post != NULL && post->act != NULL)
+  if (K == Activation::kNone && post != NULL && post->act != NULL)
     for (int r = 0; r < R; ++r) post->act(post->spec, c + r * ldc, c + r * ldc, nb);
 }
 
@@ -213,12 +219,38 @@ void f32_gemm_8x48_acc(size_t mr, size_t nc, size_t kc, const float* a, const fl
   }
 }
 
+namespace {
+
+// The indirect form with the post-step's activation K applied in registers
+// on whole tiles (8 x 48), the bulk of a layer; partial tiles call
+// post->act over their stored rows. Every tile variant with every
+// activation would be 48 x 10 variants of code.
+template <Activation K>
+void igemm_with(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff, float* c,
+                size_t ldc, const float* bias, const F32GemmPost* post) {
+  for (size_t n0 = 0; n0 < nc; n0 += kNR) {
+    const size_t nb = nc - n0 < kNR ? nc - n0 : kNR;
+    if (mr == kMR && nb == kNR) {
+      tile<kMR, 3, false, true, IndirectRows, K>(nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias, post,
+                                                 n0);
+    } else {
+      run_tile<false>(mr, nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias, post, n0);
+    }
+  }
+}
+
+}  // namespace
+
 void f32_igemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
                     float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   if (mr == 0) return;
-  for (size_t n0 = 0; n0 < nc; n0 += kNR) {
-    const size_t nb = nc - n0 < kNR ? nc - n0 : kNR;
-    run_tile<false>(mr, nb, kc, a, IndirectRows{base + n0, koff}, c + n0, ldc, bias, post, n0);
+  switch (post != NULL && post->act != NULL ? post->spec->kind : Activation::kNone) {
+#define EDGECNN_IGEMM_WITH(kind)                                                       \
+  case Activation::kind:                                                               \
+    igemm_with<Activation::kind>(mr, nc, kc, a, base, koff, c, ldc, bias, post); \
+    break;
+    EDGECNN_ACTIVATION_KINDS(EDGECNN_IGEMM_WITH)
+#undef EDGECNN_IGEMM_WITH
   }
 }
 
