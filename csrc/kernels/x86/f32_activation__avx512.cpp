@@ -27,18 +27,7 @@ void run(const ActivationSpec* act, const float* x, float* y, size_t n) {
 }  // namespace
 
 void f32_activation(const ActivationSpec* act, const float* x, float* y, size_t n) {
-  switch (act->kind) {
-    case Activation::kNone: run<Activation::kNone>(act, x, y, n); break;
-    case Activation::kRelu: run<Activation::kRelu>(act, x, y, n); break;
-    case Activation::kClip: run<Activation::kClip>(act, x, y, n); break;
-    case Activation::kSigmoid: run<Activation::kSigmoid>(act, x, y, n); break;
-    case Activation::kSiLU: run<Activation::kSiLU>(act, x, y, n); break;
-    case Activation::kHardSigmoid: run<Activation::kHardSigmoid>(act, x, y, n); break;
-    case Activation::kHardSwish: run<Activation::kHardSwish>(act, x, y, n); break;
-    case Activation::kLeakyRelu: run<Activation::kLeakyRelu>(act, x, y, n); break;
-    case Activation::kTanh: run<Activation::kTanh>(act, x, y, n); break;
-    case Activation::kExp: run<Activation::kExp>(act, x, y, n); break;
-  }
+  with_activation(act->kind, [&](auto tag) { run<decltype(tag)::kind>(act, x, y, n); });
 }
 
 }  // namespace avx512

@@ -183,14 +183,9 @@ void f32_gemm_6x16_acc(size_t mr, size_t nc, size_t kc, const float* a, const fl
 void f32_igemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
                     float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   const IndirectRows rows{base, koff};
-  switch (post != NULL && post->act != NULL ? post->spec->kind : Activation::kNone) {
-#define EDGECNN_IGEMM_WITH(kind)                                                           \
-  case Activation::kind:                                                                   \
-    gemm<false, IndirectRows, Activation::kind>(mr, nc, kc, a, rows, c, ldc, bias, post); \
-    break;
-    EDGECNN_ACTIVATION_KINDS(EDGECNN_IGEMM_WITH)
-#undef EDGECNN_IGEMM_WITH
-  }
+  with_activation(post != NULL && post->act != NULL ? post->spec->kind : Activation::kNone, [&](auto tag) {
+    gemm<false, IndirectRows, decltype(tag)::kind>(mr, nc, kc, a, rows, c, ldc, bias, post);
+  });
 }
 
 }  // namespace avx2

@@ -244,14 +244,9 @@ void igemm_with(size_t mr, size_t nc, size_t kc, const float* a, const float* ba
 void f32_igemm_8x48(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
                     float* c, size_t ldc, const float* bias, const F32GemmPost* post) {
   if (mr == 0) return;
-  switch (post != NULL && post->act != NULL ? post->spec->kind : Activation::kNone) {
-#define EDGECNN_IGEMM_WITH(kind)                                                       \
-  case Activation::kind:                                                               \
-    igemm_with<Activation::kind>(mr, nc, kc, a, base, koff, c, ldc, bias, post); \
-    break;
-    EDGECNN_ACTIVATION_KINDS(EDGECNN_IGEMM_WITH)
-#undef EDGECNN_IGEMM_WITH
-  }
+  with_activation(post != NULL && post->act != NULL ? post->spec->kind : Activation::kNone, [&](auto tag) {
+    igemm_with<decltype(tag)::kind>(mr, nc, kc, a, base, koff, c, ldc, bias, post);
+  });
 }
 
 }  // namespace avx512
