@@ -350,6 +350,27 @@ def test_pointwise_large_weights(isa, rng, tmp_path, threads):
                       case=f"large-weight 1x1/{stride} {c_in}->{c_out} {post} map={h}x{w} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_pointwise_large_maps(isa, rng, tmp_path, threads):
+    # 1x1 layers whose input exceeds L2 (over 2 MiB here, so on any L2 up
+    # to that size): pixel bands of up to 2048 pixels, each weight panel
+    # sweeping its band, the first panel requesting the next tile's rows.
+    # Maps that are not a multiple of the pixel tile, output channels that
+    # leave a partial weight panel, a fused residual + ReLU and a SiLU (in
+    # the kernel), a stride-2 1x1 (gathered first) and a grouped one.
+    cases = (((190, 190), 16, 37, "relu", 1, 1), ((181, 183), 16, 16, "add_then_relu", 1, 1),
+             ((97, 101), 64, 24, "silu", 1, 1), ((380, 381), 16, 40, "relu", 2, 1),
+             ((210, 212), 32, 48, "relu", 1, 2))
+    for (h, w), c_in, c_out, post, stride, groups in cases:
+        wt = rng.standard_normal((c_out, c_in // groups, 1, 1)).astype(np.float32) * 0.2
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((1, c_in, h, w)).astype(np.float32)
+        tail = ACTIVATIONS[post] if post in ACTIVATIONS else _residual(post)
+        attrs = {"strides": [stride, stride], "group": groups}
+        assert_parity(conv_model((1, c_in, h, w), wt, b, attrs, tail), x, isa, tmp_path, num_threads=threads,
+                      case=f"large-map 1x1/{stride} g{groups} {c_in}->{c_out} {post} map={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("c_in,c_out", [(16, 16), (17, 33), (40, 24)])
 def test_winograd_tiles(isa, rng, tmp_path, c_in, c_out):
     # 3x3 stride 1 with >= 16 channels each way: the Winograd F(2x2, 3x3) path
