@@ -46,6 +46,9 @@ class Model {
   int num_threads() const { return pool_->num_threads(); }
   size_t arena_bytes() const { return arena_.size(); }
   size_t node_count() const { return def_.nodes.size(); }
+  // Per graph output: whether forward() writes it straight into a caller's
+  // 64-byte aligned buffer (else it is copied there at the end).
+  std::vector<bool> outputs_in_place() const;
 
   // Throws ArgumentError unless there is one shape per input, equal to it.
   void check_input_shapes(const std::vector<Shape>& shapes) const;
@@ -53,6 +56,9 @@ class Model {
   // outputs()[i].shape floats, or is nullptr when that output is not wanted:
   // only the nodes the wanted outputs depend on run (a multi-head model runs
   // just the heads a call needs). Calls from several threads are serialized.
+  // An output buffer on a 64-byte boundary is written by the node that
+  // produces it, where that output has memory of its own in the arena (not
+  // a view or part of another tensor); others are copied in at the end.
   void forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
   // forward() that also measures each node: seconds[i] is node i's wall time
   // (0 for views that share their input's buffer and do not run).
@@ -80,6 +86,13 @@ class Model {
     std::vector<float*> outputs;
     bool skip = false;  // its outputs are placed in its inputs (views, Split) or its inputs in its output (Concat)
   };
+  // Where a graph output's address appears in the steps: (step, slot) pairs
+  // of Step::inputs and Step::outputs.
+  struct OutputSlots {
+    std::vector<std::pair<size_t, size_t>> reads, writes;
+  };
+  // Points the steps at `at` for output o (direct_outputs_[o] non-empty).
+  void place_output(size_t o, float* at);
 
   AlignedBuffer file_;
   ModelDef def_;
@@ -90,6 +103,9 @@ class Model {
   AlignedBuffer arena_;
   float* scratch_ = nullptr;
   std::vector<float*> tensor_data_;  // arena address of each activation / input
+  // Per graph output: the slots to redirect to a caller's buffer, or none
+  // (empty writes) where it must be copied (forward()).
+  std::vector<OutputSlots> direct_outputs_;
   std::vector<TensorInfo> inputs_;
   std::vector<TensorInfo> outputs_;
   std::mutex forward_mutex_;

@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <new>
 #include <thread>
 #include <limits>
 #include <optional>
 
+#include "core/aligned_buffer.h"
 #include "core/cpu.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -55,6 +58,17 @@ std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::s
   return std::make_unique<Model>(bytes, size, options);
 }
 
+// A C-contiguous float array on a 64-byte boundary, not initialized: the
+// model writes such an output buffer in place (Model::forward).
+FloatArray aligned_output(const Shape& shape) {
+  const size_t bytes = round_up(std::max<size_t>(static_cast<size_t>(num_elements(shape)), 1) * sizeof(float),
+                                AlignedBuffer::kAlignment);
+  void* memory = std::aligned_alloc(AlignedBuffer::kAlignment, bytes);
+  if (memory == nullptr) throw std::bad_alloc();
+  py::capsule owner(memory, [](void* p) { std::free(p); });
+  return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()), static_cast<float*>(memory), owner);
+}
+
 // Runs the model on `inputs`; returns the outputs listed in `wanted` (all when
 // empty), in that order. When `seconds` is given, also times each node.
 py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& wanted,
@@ -77,7 +91,7 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const 
       throw ArgumentError("output index " + std::to_string(i) + " out of range [0, " + std::to_string(count) + ")");
     if (out_ptrs[i] != nullptr) continue;
     const Shape& shape = model.outputs()[i].shape;
-    outs[i] = FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    outs[i] = aligned_output(shape);
     out_ptrs[i] = outs[i].mutable_data();
   }
   {
@@ -498,6 +512,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("num_threads", &Model::num_threads)
       .def_property_readonly("arena_bytes", &Model::arena_bytes)
       .def_property_readonly("node_count", &Model::node_count)
+      .def_property_readonly("outputs_in_place", &Model::outputs_in_place)
       .def("forward",
            [](Model& self, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& outputs) {
              return run_forward(self, inputs, outputs, nullptr);
