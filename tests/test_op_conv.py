@@ -352,15 +352,17 @@ def test_pointwise_large_weights(isa, rng, tmp_path, threads):
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_pointwise_large_maps(isa, rng, tmp_path, threads):
-    # 1x1 layers whose input exceeds L2 (over 2 MiB here, so on any L2 up
-    # to that size): pixel bands of up to 2048 pixels, each weight panel
-    # sweeping its band, the first panel requesting the next tile's rows.
-    # Maps that are not a multiple of the pixel tile, output channels that
-    # leave a partial weight panel, a fused residual + ReLU and a SiLU (in
-    # the kernel), a stride-2 1x1 (gathered first) and a grouped one.
+    # 1x1 layers whose input or output exceeds L2 (over 2 MiB here, so on
+    # any L2 up to that size): pixel bands of up to 2048 pixels, each weight
+    # panel sweeping its band, the first panel requesting the next tile's
+    # rows where the input is the large one. Maps that are not a multiple
+    # of the pixel tile, output channels that leave a partial weight panel,
+    # a fused residual + ReLU and a SiLU (in the kernel), a stride-2 1x1
+    # (gathered first), a grouped one, and a small input (445 KiB) with a
+    # large output (4 MiB).
     cases = (((190, 190), 16, 37, "relu", 1, 1), ((181, 183), 16, 16, "add_then_relu", 1, 1),
              ((97, 101), 64, 24, "silu", 1, 1), ((380, 381), 16, 40, "relu", 2, 1),
-             ((210, 212), 32, 48, "relu", 1, 2))
+             ((210, 212), 32, 48, "relu", 1, 2), ((60, 58), 32, 300, "relu", 1, 1))
     for (h, w), c_in, c_out, post, stride, groups in cases:
         wt = rng.standard_normal((c_out, c_in // groups, 1, 1)).astype(np.float32) * 0.2
         b = rng.standard_normal(c_out).astype(np.float32)

@@ -294,21 +294,24 @@ class ConvOp final : public Op {
     // of B per tile, rows a plane apart (the prefetchers do not follow
     // that many streams): the next tile's B rows are requested in software
     // (16-22% faster on LRASPP's 16 <-> 64 channel layers at 260x260 on
-    // Zen 5, neutral to slower on maps that fit L2). Their outputs go to
-    // L3 or memory too. Where 256 pixels of B fit a quarter of L2 (up to
-    // 256 input channels on a 1 MiB L2), the map is cut in bands of up to
-    // 2048 pixels whose B rows fit it, and each
-    // weight panel sweeps its band (B re-read from L2), so the stores run
-    // along MR output planes at a time; tile by tile across all panels,
-    // they ran along every output plane at once and waited on their
-    // misses. On a Zen 4 host, LRASPP's 16 -> 64 1x1 at 260x260 took 3.4
-    // ms in the network that way, 2.2 ms by bands; its 1x1 layers at
-    // 130x130 22-27% faster (development A/B). Deeper inputs keep the
-    // tile order: a band of 256 pixels would not fit (LRASPP's 960 -> 160
-    // at 33x33 was 3-5% slower by bands).
+    // Zen 5, neutral to slower on maps that fit L2).
+    // Outputs larger than L2 go to L3 or memory. Tile by tile across all
+    // weight panels, the stores run along every output plane at once (and
+    // a fused residual's loads too) and wait on their misses. So where 256
+    // pixels of B fit a quarter of L2 (up to 256 input channels on a 1 MiB
+    // L2), the map is cut in bands of up to 2048 pixels whose B rows fit
+    // it, and each weight panel sweeps its band (B re-read from L2): the
+    // stores run along MR planes at a time. On a Zen 4 host (development
+    // A/B, Model.profile() sums at 1 thread): LRASPP's 16 -> 64 1x1 at
+    // 260x260 3.4 -> 2.2 ms, its 1x1 layers at 130x130 22-27% faster;
+    // ResNet-50's 1x1 layers at 56x56 10-19% (the whole network 5%),
+    // MobileNetV2's 5%. Deeper inputs keep the tile order: a band of 256
+    // pixels would not fit (LRASPP's 960 -> 160 at 33x33 was 3-5% slower
+    // by bands).
     pw_large_map_ = static_cast<size_t>(depth_ * plane) * sizeof(float) > l2;
+    const bool large_output = static_cast<size_t>(out_cg_ * out_h_ * out_w_) * sizeof(float) > l2;
     const int64_t fit_pixels = static_cast<int64_t>(l2 / 4 / (depth_ * sizeof(float)));
-    pw_band_panels_ = pw_large_map_ && fit_pixels >= 256;
+    pw_band_panels_ = (pw_large_map_ || large_output) && fit_pixels >= 256;
     const int64_t band_pixels = pw_band_panels_ ? std::min<int64_t>(fit_pixels, 2048) : 256;
     band_ = std::clamp<int64_t>((band_pixels + gemm_->nr - 1) / gemm_->nr, 1, tiles);
     if (num_threads > 1) band_ = std::min(band_, std::max<int64_t>(1, tiles / (4 * num_threads)));
@@ -1087,7 +1090,7 @@ class ConvOp final : public Op {
   int64_t band_ = 1;  // tiles per task (pointwise), at most
   int64_t pw_bands_ = 1;  // pointwise: pixel bands, band b tiles [b * tiles / pw_bands_, (b + 1) * tiles / pw_bands_)
   bool pw_large_map_ = false;    // pointwise: B larger than L2 (software prefetch of B rows)
-  bool pw_band_panels_ = false;  // pointwise: ... and bands by weight panels (pw_large_map_ with <= 256 channels)
+  bool pw_band_panels_ = false;  // pointwise: bands swept weight panel by weight panel (large input or output)
   int64_t pw_panels_per_chunk_ = 1;  // weight panels per task (pointwise)
   bool pw_panels_outer_ = false;      // pointwise: weight panels outer, pixel tiles inner
   std::vector<float> dw_weights_;
