@@ -44,11 +44,11 @@ def check(isa, k, s, h, wd, pads, rng, d=1):
 @pytest.mark.parametrize("k,s", WINDOWS)
 def test_width_boundaries(isa, k, s, rng):
     # Output widths around one and two vectors of 8 and 16 lanes, the switch
-    # from flat to row-wise kernels (12 wide for stride 2, 24 for stride 1)
-    # and their 4-vector main loop.
+    # from flat to row-wise kernels (AVX-512: 12 wide for stride 2, 14 for
+    # stride 1) and their 4-vector main loop.
     # The row-wise kernel keeps the masks of up to 64 strips (1024 columns)
     # at a time: widths around that, and past two such groups.
-    for ow in (1, 2, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 80, 81, 96, 127, 130,
+    for ow in (1, 2, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 80, 81, 96, 127, 130,
                1023, 1024, 1025, 2100):
         for pad in (0, k // 2):
             wd = (ow - 1) * s + k - 2 * pad
