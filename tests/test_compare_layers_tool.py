@@ -1,0 +1,59 @@
+"""The per-layer comparison tool (edgecnn/compare_layers.py): how the peers'
+node names map back to the ONNX node of edgecnn's profile row, on a made-up
+graph (the profiling itself is exercised by running the tool)."""
+
+from edgecnn import compare_layers as cl
+
+# conv_a -> Clip (bounds from Constant nodes) -> conv_b -> SiLU (Sigmoid, Mul)
+# -> Add with conv_a's clipped output (a residual) -> GlobalAveragePool.
+NODES = [
+    ("conv_a", "Conv", ["x", "w_a"], ["a"]),
+    ("lo", "Constant", [], ["lo_v"]),
+    ("hi", "Constant", [], ["hi_v"]),
+    ("clip_a", "Clip", ["a", "lo_v", "hi_v"], ["a_clipped"]),
+    ("conv_b", "Conv", ["a_clipped", "w_b"], ["b"]),
+    ("sig_b", "Sigmoid", ["b"], ["b_sig"]),
+    ("mul_b", "Mul", ["b", "b_sig"], ["b_silu"]),
+    ("add", "Add", ["a_clipped", "b_silu"], ["sum"]),
+    ("pool", "GlobalAveragePool", ["sum"], ["y"]),
+]
+
+
+def test_fused_elementwise_nodes_anchor_at_their_convolution():
+    index = cl.GraphIndex(NODES)
+    assert index.anchor["clip_a"] == "conv_a"  # not the later Constant nodes
+    assert index.anchor["sig_b"] == "conv_b"
+    assert index.anchor["mul_b"] == "conv_b"
+    assert index.anchor["add"] == "conv_b"  # the residual joins the latest producer
+    assert index.anchor["pool"] == "pool"
+
+
+def test_peer_names_resolve_to_anchors():
+    index = cl.GraphIndex(NODES)
+    assert index.resolve("a_clipped_nchwc_kernel_time") == "conv_a"  # onnxruntime NCHWc, by output tensor
+    assert index.resolve("conv_b/WithoutBiases") == "conv_b"  # OpenVINO
+    assert index.resolve("mul_b_kernel_time") == "conv_b"
+    assert index.resolve("x_abcd_acdb_conv_a") is None
+
+
+def test_charge_is_per_run_and_keeps_unknown_nodes_apart():
+    index = cl.GraphIndex(NODES)
+    events = [("conv_a/WithoutBiases", "Convolution", 0.004), ("clip_a", "Clip", 0.002),
+              ("x_abcd_acdb_conv_a", "Reorder", 0.001), ("mystery", "Subgraph", 0.003)]
+    times = cl.charge(index, events, runs=2)
+    assert times == {"conv_a": 3.0, cl.REORDERS: 0.5, "(Subgraph)": 1.5}
+
+
+def test_markdown_rows_totals_and_top():
+    rows = [{"node": "conv_a", "op": "Conv", "shape": [1, 8, 4, 4], "edgecnn": 1.0, "onnxruntime": 2.0,
+             "openvino": 0.5},
+            {"node": "conv_b", "op": "Conv", "shape": [1, 8, 4, 4], "edgecnn": 1.0, "onnxruntime": 1.0,
+             "openvino": 1.25},
+            {"node": "pool", "op": "GlobalAveragePool", "shape": [1, 8, 1, 1], "edgecnn": 0.5}]
+    engines = ["onnxruntime", "openvino"]
+    text = cl.markdown(rows, {"onnxruntime": 0.0, "openvino": 0.25}, engines)
+    assert "| conv_a | Conv | 1x8x4x4 | 1.000 | 2.000 | 0.500 | 2.00 |" in text
+    assert "| pool | GlobalAveragePool | 1x8x1x1 | 0.500 |  |  |  |" in text
+    assert "| total | | | 2.500 | 3.000 | 2.000 | |" in text
+    top = cl.markdown(rows, {}, engines, top=1).splitlines()
+    assert top[2].startswith("| conv_a |") and not any(line.startswith("| conv_b |") for line in top)
