@@ -1,6 +1,6 @@
 """Per-layer times of edgecnn beside onnxruntime's and OpenVINO's own profiles
 of the same ONNX model, so that a slow layer is found against the peers by
-measurement (`tools/compare_layers.py`, a development tool).
+measurement. The command is tools/compare_layers.py (a development tool).
 
 Each engine names its layers its own way; all of them are mapped back to the
 ONNX node that edgecnn's profile names:
@@ -18,10 +18,8 @@ Times are means over the runs, in milliseconds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -155,6 +153,13 @@ def compare(model: str, shape: Sequence[int], threads: int = 1, runs: int = 20,
     return rows, unclaimed
 
 
+def input_shape(model: str) -> List[int]:
+    """The model's input shape (from bench/models' manifest where it has one, else the file; batch 1)."""
+    from .bench import _input_shape, _load_manifest
+
+    return _input_shape(model, _load_manifest([model]))
+
+
 def markdown(rows: List[dict], unclaimed: Dict[str, float], engines: Sequence[str], top: int = 0) -> str:
     def best_peer(row):
         values = [row[e] for e in engines if row.get(e)]
@@ -177,30 +182,3 @@ def markdown(rows: List[dict], unclaimed: Dict[str, float], engines: Sequence[st
     totals = " | ".join(f"{sum(r.get(e, 0.0) for r in rows) + unclaimed.get(e, 0.0):.3f}" for e in engines)
     lines.append(f"| total | | | {sum(r['edgecnn'] for r in rows):.3f} | {totals} | |")
     return "\n".join(lines)
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(prog="compare_layers", description=__doc__.split("\n\n")[0])
-    p.add_argument("model", help="ONNX model")
-    p.add_argument("--shape", help="input shape, e.g. 1x3x224x224 (default: the model's, batch 1)")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--runs", type=int, default=20)
-    p.add_argument("--engines", default="onnxruntime,openvino")
-    p.add_argument("--top", type=int, default=0, help="only the N rows furthest behind the best peer")
-    args = p.parse_args(argv)
-    if args.shape:
-        shape = [int(s) for s in args.shape.lower().split("x")]
-    else:
-        from .bench import _input_shape, _load_manifest
-
-        shape = _input_shape(args.model, _load_manifest([args.model]))
-    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    rows, unclaimed = compare(args.model, shape, args.threads, args.runs, engines)
-    print(f"{Path(args.model).name}, input {'x'.join(map(str, shape))}, {args.threads} thread(s), "
-          f"mean of {args.runs} profiled runs per engine\n")
-    print(markdown(rows, unclaimed, engines, args.top))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
