@@ -26,17 +26,23 @@ def reference(x, w, bias, s, pads, d=1):
     return y
 
 
-def check(isa, k, s, h, wd, pads, rng, d=1):
+def check(isa, k, s, h, wd, pads, rng, d=1, clamp=None, nan_at=None):
     x = rng.standard_normal((h, wd)).astype(np.float32)
+    if nan_at is not None:
+        x[nan_at] = np.nan
     w = rng.standard_normal((k, k)).astype(np.float32)
     bias = float(rng.standard_normal())
-    got = edgecnn._core.kernel_f32_dwconv(isa, k, s, x, w, bias, list(pads), d)
+    bounds = {} if clamp is None else {"lo": clamp[0], "hi": clamp[1]}
+    got = edgecnn._core.kernel_f32_dwconv(isa, k, s, x, w, bias, list(pads), d, **bounds)
     ref = reference(x, w, bias, s, pads, d)
+    if clamp is not None:
+        ref = np.clip(ref, clamp[0], clamp[1])  # a NaN stays NaN
     name = edgecnn._core.f32_dwconv_kernel_name(isa, k, s)
-    case = f"{name} x=({h},{wd}) pads={pads} dilation={d}"
+    case = f"{name} x=({h},{wd}) pads={pads} dilation={d} clamp={clamp} nan_at={nan_at}"
     assert got.shape == ref.shape, f"{case}: shape {got.shape} != {ref.shape}"
     # k*k + 1 fp32 terms of magnitude ~|x||w|: a few ulps of the largest.
-    err = np.abs(got - ref)
+    same = (got == ref) | (np.isnan(got) & np.isnan(ref))  # also infinities and NaN
+    err = np.where(same, 0.0, np.abs(np.where(same, 0.0, got) - np.where(same, 0.0, ref)))
     tol = 1e-5 * k * max(1.0, float(np.abs(ref).max()))
     assert err.max() <= tol, f"{case}: |diff| {err.max():.3g} at {np.unravel_index(int(err.argmax()), err.shape)}"
 
@@ -55,6 +61,20 @@ def test_width_boundaries(isa, k, s, rng):
             if wd < 1:
                 continue
             check(isa, k, s, 5 + s, wd, (pad, pad, pad, pad), rng)
+
+
+@pytest.mark.parametrize("k,s", WINDOWS)
+def test_output_clamp(isa, k, s, rng):
+    # The store clamp (a fused ReLU or Clip) on both forms: flat below the
+    # row-wise widths, rows from them (AVX-512: 12 for stride 2, 14 for
+    # stride 1), with partial strips; a NaN input stays NaN in its outputs.
+    inf = float("inf")
+    for clamp in ((0.0, inf), (0.0, 6.0), (-0.5, 0.25), (-inf, inf)):
+        for ow in (7, 11, 13, 14, 16, 17, 33):
+            pad = k // 2
+            wd = (ow - 1) * s + k - 2 * pad
+            check(isa, k, s, 9, wd, (pad,) * 4, rng, clamp=clamp)
+            check(isa, k, s, 9, wd, (pad,) * 4, rng, clamp=clamp, nan_at=(4, wd // 2))
 
 
 @pytest.mark.parametrize("k,s", WINDOWS)

@@ -20,6 +20,14 @@
 
 namespace edgecnn {
 
+// The bounds a depthwise kernel clamps its outputs to before storing them:
+// y = min(max(conv, lo), hi), a NaN staying NaN (as numpy's clip). A ReLU
+// or Clip epilogue then costs no pass of its own over the output plane
+// (ReLU: lo 0, hi +inf; none: -inf, +inf, which changes nothing).
+struct DwconvClamp {
+  float lo, hi;
+};
+
 struct DwconvPlane {
   int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
   int64_t pad_top = 0, pad_left = 0;
@@ -35,3 +43,16 @@ struct DwconvPlane {
 };
 
 }  // namespace edgecnn
+
+// The four entry points of kernels/f32_dwconv.inc for a tier, in the tier's
+// namespace, each calling impl<K, S> (a template of the tier's file).
+#define EDGECNN_F32_DWCONV_ENTRY_POINT(K, S, impl)                                                             \
+  void f32_dwconv_##K##x##K##s##S(const DwconvPlane* g, const float* x, const float* w, float b, DwconvClamp clamp, \
+                                  float* scratch, float* y) {                                                  \
+    impl<K, S>(g, x, w, b, clamp, scratch, y);                                                                 \
+  }
+#define EDGECNN_F32_DWCONV_ENTRY_POINTS(impl)  \
+  EDGECNN_F32_DWCONV_ENTRY_POINT(3, 1, impl)   \
+  EDGECNN_F32_DWCONV_ENTRY_POINT(3, 2, impl)   \
+  EDGECNN_F32_DWCONV_ENTRY_POINT(5, 1, impl)   \
+  EDGECNN_F32_DWCONV_ENTRY_POINT(5, 2, impl)

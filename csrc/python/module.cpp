@@ -180,7 +180,7 @@ DwconvPlane dwconv_plane_for(const char* hook, int64_t in_h, int64_t in_w, int k
 }
 
 FloatArray kernel_f32_dwconv(const std::string& isa, int k, int s, const FloatArray& x, const FloatArray& w,
-                             float bias, const std::vector<int64_t>& pads, int64_t dilation) {
+                             float bias, const std::vector<int64_t>& pads, int64_t dilation, float lo, float hi) {
   const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
   if (kernel == nullptr) throw ArgumentError("kernel_f32_dwconv: no kernel for this window and stride");
   if (x.ndim() != 2 || w.ndim() != 2 || w.shape(0) != k || w.shape(1) != k)
@@ -188,7 +188,7 @@ FloatArray kernel_f32_dwconv(const std::string& isa, int k, int s, const FloatAr
   const DwconvPlane plane = dwconv_plane_for("kernel_f32_dwconv", x.shape(0), x.shape(1), k, s, pads, dilation);
   AlignedBuffer scratch(static_cast<size_t>(plane.scratch_floats()) * sizeof(float));
   FloatArray y({plane.out_h, plane.out_w});
-  kernel->fn(&plane, x.data(), w.data(), bias, scratch.floats(), y.mutable_data());
+  kernel->fn(&plane, x.data(), w.data(), bias, DwconvClamp{lo, hi}, scratch.floats(), y.mutable_data());
   return y;
 }
 
@@ -558,7 +558,8 @@ PYBIND11_MODULE(_core, m) {
     return k == nullptr ? py::object(py::none()) : py::object(py::str(k->name));
   });
   m.def("kernel_f32_dwconv", &kernel_f32_dwconv, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
-        py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1);
+        py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1,
+        py::arg("lo") = -std::numeric_limits<float>::infinity(), py::arg("hi") = std::numeric_limits<float>::infinity());
   m.def("f32_dwconv_kernel_name", [](const std::string& isa, int k, int s) {
     const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
     return kernel ? std::string(kernel->name) : std::string();

@@ -11,7 +11,8 @@ namespace scalar {
 namespace {
 
 template <int K, int S>
-void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
+void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp, float* scratch,
+            float* y) {
   const int64_t ld = g->ld(), stride = g->plane_stride();
   for (int64_t py = 0; py < S; ++py)
     for (int64_t px = 0; px < S; ++px) {
@@ -32,23 +33,16 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
       const float wv = w[ky * K + kx];
       for (int64_t p = 0; p < count; ++p) out[p] += wv * src[p];
     }
-  for (int64_t oy = 0; oy < g->out_h; ++oy) std::copy(out + oy * ld, out + oy * ld + g->out_w, y + oy * g->out_w);
+  for (int64_t oy = 0; oy < g->out_h; ++oy)
+    for (int64_t ox = 0; ox < g->out_w; ++ox) {
+      const float v = out[oy * ld + ox];
+      y[oy * g->out_w + ox] = v != v ? v : std::min(std::max(v, clamp.lo), clamp.hi);  // a NaN stays NaN
+    }
 }
 
 }  // namespace
 
-void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_3x3s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 2>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 2>(g, x, w, b, scratch, y);
-}
+EDGECNN_F32_DWCONV_ENTRY_POINTS(dwconv)
 
 }  // namespace scalar
 }  // namespace edgecnn

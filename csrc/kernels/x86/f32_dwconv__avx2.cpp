@@ -111,7 +111,8 @@ inline void block(const Taps<K>& taps, const __m256* wv, __m256 bias, int64_t p,
 }
 
 template <int K, int S>
-void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
+void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp, float* scratch,
+            float* y) {
   fill_phases<S>(g, x, scratch);
   const int64_t ld = g->ld(), stride = g->plane_stride(), count = g->count();
   Taps<K> taps;
@@ -137,31 +138,23 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
     }
     _mm256_maskstore_ps(out + p, m, _mm256_add_ps(acc0, acc1));
   }
+  // Clamped on the way out (operand order: a NaN stays NaN, see DwconvClamp).
+  const __m256 lo = _mm256_set1_ps(clamp.lo), hi = _mm256_set1_ps(clamp.hi);
   for (int64_t oy = 0; oy < g->out_h; ++oy)
     for (int64_t j = 0; j < g->out_w; j += 8) {
       if (j + 8 <= g->out_w) {
-        _mm256_storeu_ps(y + oy * g->out_w + j, _mm256_loadu_ps(out + oy * ld + j));
+        _mm256_storeu_ps(y + oy * g->out_w + j, _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(out + oy * ld + j))));
       } else {
         const __m256i m = first_lanes(g->out_w - j);
-        _mm256_maskstore_ps(y + oy * g->out_w + j, m, _mm256_maskload_ps(out + oy * ld + j, m));
+        _mm256_maskstore_ps(y + oy * g->out_w + j, m,
+                            _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_maskload_ps(out + oy * ld + j, m))));
       }
     }
 }
 
 }  // namespace
 
-void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_3x3s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<3, 2>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv<5, 2>(g, x, w, b, scratch, y);
-}
+EDGECNN_F32_DWCONV_ENTRY_POINTS(dwconv)
 
 }  // namespace avx2
 }  // namespace edgecnn

@@ -41,6 +41,10 @@ inline __mmask16 lanes_between(int64_t j, int64_t lo, int64_t hi) {
 
 inline __mmask16 first_lanes(int64_t n) { return n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1u); }
 
+// v clamped to [bounds[0], bounds[1]] (DwconvClamp): max and min return
+// their second operand when either is NaN, so a NaN stays NaN.
+inline __m512 clamped(__m512 v, const __m512* bounds) { return _mm512_min_ps(bounds[1], _mm512_max_ps(bounds[0], v)); }
+
 // The phase planes of x (layout: kernels/dwconv_plane.h).
 template <int S>
 void fill_phases(const DwconvPlane* g, const float* x, float* scratch) {
@@ -114,7 +118,8 @@ inline void block(const Taps<K>& taps, const __m512* wv, __m512 bias, int64_t p,
 }
 
 template <int K, int S>
-void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
+void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp, float* scratch,
+            float* y) {
   fill_phases<S>(g, x, scratch);
   const int64_t ld = g->ld(), stride = g->plane_stride(), count = g->count();
   Taps<K> taps;
@@ -140,13 +145,15 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, fl
     }
     _mm512_mask_storeu_ps(out + p, m, _mm512_add_ps(acc0, acc1));
   }
+  // Clamped on the way out.
+  const __m512 bounds[2] = {_mm512_set1_ps(clamp.lo), _mm512_set1_ps(clamp.hi)};
   for (int64_t oy = 0; oy < g->out_h; ++oy)
     for (int64_t j = 0; j < g->out_w; j += 16) {
       if (j + 16 <= g->out_w) {
-        _mm512_storeu_ps(y + oy * g->out_w + j, _mm512_loadu_ps(out + oy * ld + j));
+        _mm512_storeu_ps(y + oy * g->out_w + j, clamped(_mm512_loadu_ps(out + oy * ld + j), bounds));
       } else {
         const __mmask16 m = first_lanes(g->out_w - j);
-        _mm512_mask_storeu_ps(y + oy * g->out_w + j, m, _mm512_maskz_loadu_ps(m, out + oy * ld + j));
+        _mm512_mask_storeu_ps(y + oy * g->out_w + j, m, clamped(_mm512_maskz_loadu_ps(m, out + oy * ld + j), bounds));
       }
     }
 }
@@ -164,8 +171,8 @@ constexpr int64_t kRowsMinWidth[3] = {0, 14, 12};
 // (S == 2: mask[kx] for the first 16 P columns, mask2[kx] for the next).
 template <int K, int S, int R, bool kMasked>
 inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, int ky_lo, int ky_hi, int64_t c0,
-                  const __mmask16* mask, const __mmask16* mask2, const __m512* wv, __m512 bias, float* y,
-                  int64_t out_w, __mmask16 store) {
+                  const __mmask16* mask, const __mmask16* mask2, const __m512* wv, __m512 bias, const __m512* bounds,
+                  float* y, int64_t out_w, __mmask16 store) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   __m512 acc[R][2];
   for (int u = 0; u < R; ++u) {
@@ -192,7 +199,7 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
       }
     }
   }
-  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
+  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
 }
 
 // Undilated: the R output rows of a 16-wide strip, walking the S*(R-1) + K
@@ -208,8 +215,8 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
 // and each output row keeps 2 partial sums (2R FMA chains in flight).
 template <int K, int S, int R, bool kMasked, bool kEdgeRows>
 inline void strip_slide(const float* row0, int64_t in_w, int ir_lo, int ir_hi, const __mmask16* mask,
-                        const __mmask16* mask2, const __m512* wv, __m512 bias, float* y, int64_t out_w,
-                        __mmask16 store) {
+                        const __mmask16* mask2, const __m512* wv, __m512 bias, const __m512* bounds, float* y,
+                        int64_t out_w, __mmask16 store) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   __m512 acc[R][2];
@@ -248,13 +255,13 @@ inline void strip_slide(const float* row0, int64_t in_w, int ir_lo, int ir_hi, c
       for (int kx = 0; kx < K; ++kx) acc[u][kx & 1] = _mm512_fmadd_ps(v[kx], wv[ky * K + kx], acc[u][kx & 1]);
     }
   }
-  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, _mm512_add_ps(acc[u][0], acc[u][1]));
+  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
 }
 
 // The strips [0, count) of output rows [oy, oy + R) (undilated).
 template <int K, int S, int R, class Masks>
 inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pad_top, int64_t oy, const Masks* strips,
-                       int64_t count, const __m512* wv, __m512 bias, float* y, int64_t out_w) {
+                       int64_t count, const __m512* wv, __m512 bias, const __m512* bounds, float* y, int64_t out_w) {
   constexpr int64_t kSpan = S * (R - 1) + K;
   const int64_t first = S * oy - pad_top;  // input row of ir = 0
   const int64_t lo = -first, hi = in_h - first;
@@ -268,14 +275,14 @@ inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pa
     const float* r = row0 + 16 * S * i;
     if (edge) {
       if (m.masked) {
-        strip_slide<K, S, R, true, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+        strip_slide<K, S, R, true, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
       } else {
-        strip_slide<K, S, R, false, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+        strip_slide<K, S, R, false, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
       }
     } else if (m.masked) {
-      strip_slide<K, S, R, true, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+      strip_slide<K, S, R, true, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
     } else {
-      strip_slide<K, S, R, false, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, out, out_w, m.store);
+      strip_slide<K, S, R, false, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
     }
   }
 }
@@ -284,11 +291,12 @@ inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pa
 // at a time (undilated: all through strip_slide; dilated: where every tap
 // row is inside the input, else one at a time).
 template <int K, int S>
-void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bias, float* y) {
+void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp, float* y) {
   const int64_t d = g->d, in_w = g->in_w, in_h = g->in_h, out_w = g->out_w, out_h = g->out_h;
   __m512 wv[K * K];
   for (int t = 0; t < K * K; ++t) wv[t] = _mm512_set1_ps(w[t]);
   const __m512 bv = _mm512_set1_ps(bias);
+  const __m512 bounds[2] = {_mm512_set1_ps(clamp.lo), _mm512_set1_ps(clamp.hi)};
   // Output rows whose taps all lie inside: [oy_in, oy_end).
   const int64_t oy_in = (g->pad_top + S - 1) / S;
   const int64_t rows_span = in_h + g->pad_top - (K - 1) * d;  // need oy*S < rows_span
@@ -330,11 +338,11 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
         const StripMasks& m = strips[i];
         float* out = y + oy * out_w + ox0 + 16 * i;
         if (m.masked) {
-          strip<K, S, 1, true>(row0 + 16 * S * i, row_step, in_w, d, ky_lo, ky_hi, 0, m.mask, m.mask2, wv, bv, out,
-                               out_w, m.store);
+          strip<K, S, 1, true>(row0 + 16 * S * i, row_step, in_w, d, ky_lo, ky_hi, 0, m.mask, m.mask2, wv, bv, bounds,
+                               out, out_w, m.store);
         } else {
-          strip<K, S, 1, false>(row0 + 16 * S * i, row_step, in_w, d, ky_lo, ky_hi, 0, m.mask, m.mask2, wv, bv, out,
-                                out_w, m.store);
+          strip<K, S, 1, false>(row0 + 16 * S * i, row_step, in_w, d, ky_lo, ky_hi, 0, m.mask, m.mask2, wv, bv, bounds,
+                                out, out_w, m.store);
         }
       }
     };
@@ -342,11 +350,11 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
       // Every row through strip_slide: padding rows are skipped inside.
       int64_t oy = 0;
       for (; oy + 4 <= out_h; oy += 4)
-        slide_rows<K, S, 4>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w);
+        slide_rows<K, S, 4>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w);
       switch (out_h - oy) {
-        case 3: slide_rows<K, S, 3>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
-        case 2: slide_rows<K, S, 2>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
-        case 1: slide_rows<K, S, 1>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, y + ox0, out_w); break;
+        case 3: slide_rows<K, S, 3>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
+        case 2: slide_rows<K, S, 2>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
+        case 1: slide_rows<K, S, 1>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
         default: break;
       }
       continue;
@@ -359,11 +367,11 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
         const StripMasks& m = strips[i];
         float* out = y + oy * out_w + ox0 + 16 * i;
         if (m.masked) {
-          strip<K, S, 4, true>(row0 + 16 * S * i, row_step, in_w, d, 0, K, 0, m.mask, m.mask2, wv, bv, out, out_w,
-                               m.store);
+          strip<K, S, 4, true>(row0 + 16 * S * i, row_step, in_w, d, 0, K, 0, m.mask, m.mask2, wv, bv, bounds, out,
+                               out_w, m.store);
         } else {
-          strip<K, S, 4, false>(row0 + 16 * S * i, row_step, in_w, d, 0, K, 0, m.mask, m.mask2, wv, bv, out, out_w,
-                                m.store);
+          strip<K, S, 4, false>(row0 + 16 * S * i, row_step, in_w, d, 0, K, 0, m.mask, m.mask2, wv, bv, bounds, out,
+                                out_w, m.store);
         }
       }
     }
@@ -372,11 +380,12 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
 }
 
 template <int K, int S>
-void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, float* scratch, float* y) {
+void dwconv_any(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp, float* scratch,
+                float* y) {
   if (g->out_w >= kRowsMinWidth[S] && (S == 2 || g->d == 1)) {
-    dwconv_rows<K, S>(g, x, w, bias, y);
+    dwconv_rows<K, S>(g, x, w, bias, clamp, y);
   } else {
-    dwconv<K, S>(g, x, w, bias, scratch, y);
+    dwconv<K, S>(g, x, w, bias, clamp, scratch, y);
   }
 }
 
@@ -645,18 +654,7 @@ void f32_dwconv_lanes16(const DwconvPlane* g, int64_t channels, const float* x, 
   if (g->k == 5 && g->s == 2) dwconv_lanes<5, 2>(g, channels, x, x_plane, w, bias, act, act_fn, scratch, y, y_plane);
 }
 
-void f32_dwconv_3x3s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv_any<3, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_3x3s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv_any<3, 2>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s1(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv_any<5, 1>(g, x, w, b, scratch, y);
-}
-void f32_dwconv_5x5s2(const DwconvPlane* g, const float* x, const float* w, float b, float* scratch, float* y) {
-  dwconv_any<5, 2>(g, x, w, b, scratch, y);
-}
+EDGECNN_F32_DWCONV_ENTRY_POINTS(dwconv_any)
 
 }  // namespace avx512
 }  // namespace edgecnn
