@@ -37,7 +37,8 @@ def assert_close(got, ref, k, case):
 def test_tile_boundaries(isa, rng, accumulate):
     mr, nr = TILES[isa]
     for m in sorted({1, 7, 8, 9, 15, 16, 17, 31, 32, 33, mr - 1, mr, mr + 1, 2 * mr + 1} - {0}):
-        for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 49} - {0}):
+        # Tiles of balanced widths: 49 (7x7), 196 (14x14), 3*nr - 1.
+        for n in sorted({1, nr - 1, nr, nr + 1, 2 * nr + 1, 3 * nr - 1, 49, 196} - {0}):
             check(isa, m, 7, n, rng, accumulate)
 
 
