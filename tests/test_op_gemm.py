@@ -49,9 +49,10 @@ def test_tile_edges(isa, rng, tmp_path, dim):
 @pytest.mark.parametrize("trans_b", [0, 1])
 def test_single_row(isa, rng, tmp_path, trans_a, trans_b):
     # M = 1 with a constant B (classifiers) takes the matrix-vector kernel:
-    # N across its panel widths (8, 16, 48) and K across its 4-step unrolling.
+    # N across its panel widths (8, 16, 48) and K across its 4-step unrolling
+    # and, from 64 on, its two streams (the halves of K, then the rest).
     for n in (1, 7, 8, 9, 15, 16, 17, 47, 48, 49, 97, 1000):
-        for k in (1, 3, 4, 5, 8, 130):
+        for k in (1, 3, 4, 5, 8, 63, 64, 67, 130):
             model, x, case = gemm_case(rng, 1, n, k, trans_a, trans_b, c_kind="row")
             assert_parity(model, x, isa, tmp_path, case=case)
 

@@ -140,6 +140,25 @@ void f32_gemv_16(size_t nc, size_t kc, const float* a, size_t a_stride, const fl
   __m256 acc[4][2];
   for (int u = 0; u < 4; ++u) acc[u][0] = acc[u][1] = _mm256_setzero_ps();
   size_t k = 0;
+  // Deep panels as two streams (as the AVX-512 kernel): the first and the
+  // second half of K, two k steps of each per iteration.
+  const size_t half = kc >= 64 ? kc / 4 * 2 : 0;
+  const float* b1 = b + half * NR;
+  const float* a1 = a + half * a_stride;
+  for (; k < half; k += 2, b += 2 * NR, b1 += 2 * NR, a += 2 * a_stride, a1 += 2 * a_stride) {
+    for (int u = 0; u < 2; ++u) {
+      const __m256 av = _mm256_broadcast_ss(a + u * a_stride), av1 = _mm256_broadcast_ss(a1 + u * a_stride);
+      acc[u][0] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + u * NR), acc[u][0]);
+      acc[u][1] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + u * NR + 8), acc[u][1]);
+      acc[2 + u][0] = _mm256_fmadd_ps(av1, _mm256_loadu_ps(b1 + u * NR), acc[2 + u][0]);
+      acc[2 + u][1] = _mm256_fmadd_ps(av1, _mm256_loadu_ps(b1 + u * NR + 8), acc[2 + u][1]);
+    }
+  }
+  if (half != 0) {  // on after the second half
+    k = 2 * half;
+    b = b1;
+    a = a1;
+  }
   for (; k + 4 <= kc; k += 4, b += 4 * NR, a += 4 * a_stride) {
     for (int u = 0; u < 4; ++u) {
       const __m256 av = _mm256_broadcast_ss(a + u * a_stride);
