@@ -394,6 +394,26 @@ def test_winograd_tiles(isa, rng, tmp_path, c_in, c_out):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("order", [None, "add_then_relu", "silu_then_add"])
+def test_winograd_small_maps(isa, rng, tmp_path, threads, order):
+    # 3x3 stride 1 on maps of at most 64 pixels whose 2x2 tiles fill a
+    # vector (7x7, 7x8, 8x8: 16 tiles) with >= 128 channels each way: Winograd
+    # F(2x2) instead of the direct channel lanes on tiers with the
+    # transforms; with 2+ threads the threads split the output channels and
+    # share the input transform. 130 output channels (a partial last weight
+    # panel, uneven chunks), 136 with a residual (the input is added), batch
+    # 2, bias, fused activation or residual. 6x6 (9 tiles) stays direct.
+    c_in, c_out = (136, 136) if order else (144, 130)
+    post = _residual(order) if order else ACTIVATIONS["relu6"]
+    for h, w, pads in ((7, 7, [1, 1, 1, 1]), (7, 8, [1, 1, 1, 1]), (8, 8, [1, 2, 1, 0]), (6, 6, [1, 1, 1, 1])):
+        wt = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32) * 0.05
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        assert_parity(conv_model((2, c_in, h, w), wt, b, {"pads": pads}, post), x, isa, tmp_path, num_threads=threads,
+                      case=f"winograd small map {c_in}->{c_out} x={h}x{w} pads={pads} {order} threads={threads}")
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("c_in,c_out", [(16, 24), (33, 17)])
 def test_winograd_4x4_tiles(isa, rng, tmp_path, c_in, c_out, threads):
     # Maps of at least 16 x 16 take F(4x4, 3x3) where the tier has it

@@ -253,7 +253,7 @@ class ConvOp final : public Op {
       packed_.push_back(std::move(wt));
       return;
     }
-    const bool channel_lanes = prefer_channel_lanes(ctx.num_threads);
+    const bool channel_lanes = !small_map_winograd(ctx.isa) && prefer_channel_lanes(ctx.num_threads);
     if (channel_lanes && prefer_direct() && plan_direct(ctx.num_threads, true)) {
       path_ = ConvPath::kDirect;
       packed_.push_back(cgemm_.pack_weights(weights, depth_));
@@ -529,6 +529,23 @@ class ConvOp final : public Op {
   //    runs F(2x2) too: F(4x4) there fills few GEMM columns (25 tiles at
   //    20x20), and F(2x2) measured 11-36% faster; with two threads, or with
   //    AVX2's 16-pixel tile, F(4x4) stays ahead or even.
+  //  - 3x3 stride 1 on maps of at most 64 pixels (the channel lanes' maps)
+  //    whose F(2x2) tiles fill a 16-lane vector (7x7 and 8x8: 16 tiles),
+  //    with at least 128 channels in and out: Winograd F(2x2), not the
+  //    direct channel lanes. At 1 thread (AVX-512, Zen 4 host, one-node
+  //    models, development A/B): 512 channels at 7x7 14% faster, 256 30%,
+  //    128 22%, 256 at 8x8 45%; in ResNet-18 its three layer4 3x3 layers
+  //    13-18% faster, the network 5%. 64 channels were even, 32 25% slower;
+  //    9 tiles (6x6) 18% slower and 4 (4x4) 2.5x: the GEMMs' 16-lane vectors
+  //    then run mostly empty.
+  bool small_map_winograd(Isa isa) const {
+    const bool fits = groups_ == 1 && win_.kh == 3 && win_.kw == 3 && win_.sh == 1 && win_.sw == 1 &&
+                      win_.dh == 1 && win_.dw == 1;
+    const int64_t tiles = (out_h_ + 1) / 2 * ((out_w_ + 1) / 2);
+    return fits && out_h_ * out_w_ <= 64 && tiles >= 16 && in_c_ >= 128 && out_c_ >= 128 &&
+           f32_wino_kernel(isa, 2) != nullptr;
+  }
+
   const F32WinoKernel* choose_winograd(Isa isa, int num_threads) const {
     const bool fits = groups_ == 1 && win_.kh == 3 && win_.kw == 3 && win_.sh == 1 && win_.sw == 1 &&
                       win_.dh == 1 && win_.dw == 1 && in_c_ >= 16 && out_c_ >= 16;
@@ -642,7 +659,14 @@ class ConvOp final : public Op {
     // exactly 32 or 48 tiles ran ResNet's 14x14 layers 25-35% slower than
     // 31 or 25 (the same vectors); warm, they were even.
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
-    wino_share_ = std::max<int64_t>(1, (tiles + num_threads - 1) / num_threads);
+    // At most one vector of tiles (7x7 and 8x8 maps: 16) on several
+    // threads: split the output channels instead. Each thread then streams
+    // its share of U (16 MiB at 512 channels) rather than all of it for 8
+    // tiles; the input transform is done once, shared. ResNet-18's 512-
+    // channel layer at 7x7 at 2 threads: 1.61 ms by tiles against 1.19 by
+    // the direct channel lanes (development A/B, Zen 4 host).
+    wino_channel_split_ = num_threads > 1 && tiles <= 16;
+    wino_share_ = wino_channel_split_ ? tiles : std::max<int64_t>(1, (tiles + num_threads - 1) / num_threads);
     const int64_t fewest = (wino_share_ + kWinoTiles - 1) / kWinoTiles;
     wino_block_ = std::min(kWinoTiles, ((wino_share_ + fewest - 1) / fewest + 15) / 16 * 16);
     const auto blocks_of = [&](int64_t block) { return (wino_share_ + block - 1) / block; };
@@ -669,8 +693,13 @@ class ConvOp final : public Op {
     for (int64_t xi = 0; xi < nxi; ++xi)
       wino_u_.push_back(pack_f32_gemm_weights(u.data() + xi * out_c_ * in_c_, out_c_, in_c_, in_c_, gemm_->mr));
     wino_input_bytes_ = round_up(static_cast<size_t>(in_c_ * wino_rows_ * wino_ld_) * sizeof(float), 64);
-    wino_thread_bytes_ = round_up(static_cast<size_t>(nxi * (wino_v_plane_ + wino_m_plane_)) * sizeof(float), 64);
-    scratch_bytes_ = wino_input_bytes_ + static_cast<size_t>(num_threads) * wino_thread_bytes_;
+    // Split by channels: one V after the padded input, an M per thread;
+    // else a V and an M per thread.
+    const size_t v_bytes = static_cast<size_t>(nxi * wino_v_plane_) * sizeof(float);
+    const size_t m_bytes = static_cast<size_t>(nxi * wino_m_plane_) * sizeof(float);
+    wino_shared_v_bytes_ = wino_channel_split_ ? round_up(v_bytes, 64) : 0;
+    wino_thread_bytes_ = round_up(wino_channel_split_ ? m_bytes : v_bytes + m_bytes, 64);
+    scratch_bytes_ = wino_input_bytes_ + wino_shared_v_bytes_ + static_cast<size_t>(num_threads) * wino_thread_bytes_;
   }
 
   void run_winograd(const RunContext& ctx) const {
@@ -690,6 +719,10 @@ class ConvOp final : public Op {
         for (int64_t c = c0; c < c1; ++c)
           copy_phase_planes(x + c * in_h_ * in_w_, -win_.pad_top, wino_rows_, wino_ld_, plane, padded + c * plane);
       });
+      if (wino_channel_split_) {
+        run_winograd_channel_split(ctx, padded, y, r);
+        continue;
+      }
       ctx.pool.run(blocks, [&](int64_t block, int thread) {
         float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
                                             thread * wino_thread_bytes_);
@@ -731,6 +764,50 @@ class ConvOp final : public Op {
         });
       });
     }
+  }
+
+  // One image of a Winograd layer whose threads split the output channels
+  // (wino_channel_split_; all tiles are one block): the input transform of
+  // every tile into the shared V, input channels shared out; then each task
+  // takes a range of weight panels (output channels), runs their products
+  // into its thread's M and transforms them into y.
+  void run_winograd_channel_split(const RunContext& ctx, const float* padded, float* y, const float* r) const {
+    const int64_t pixels = out_h_ * out_w_, plane = wino_rows_ * wino_ld_;
+    const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
+    const int64_t mr = gemm_->mr, panels = wino_u_[0].panel_count();
+    const int64_t tm = wino_->m, nxi = static_cast<int64_t>(wino_u_.size());
+    const bool epilogue = act_.kind() != Activation::kNone || r != nullptr;
+    float* v = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_);
+    const int64_t channels_per_task = std::max<int64_t>(1, (in_c_ + 4 * ctx.pool.num_threads() - 1) /
+                                                               (4 * ctx.pool.num_threads()));
+    parallel_ranges(ctx.pool, in_c_, channels_per_task, [&](int64_t c0, int64_t c1) {
+      for (int64_t ty = 0; ty < wino_tiles_h_; ++ty)
+        wino_->input(padded + c0 * plane + tm * ty * wino_ld_, wino_ld_, plane, c1 - c0, wino_tiles_w_,
+                     v + c0 * wino_stride_ + ty * wino_tiles_w_, wino_v_plane_, wino_stride_);
+    });
+    const int64_t chunks = std::min<int64_t>(panels, 4 * ctx.pool.num_threads());
+    ctx.pool.run(chunks, [&](int64_t chunk, int thread) {
+      float* m = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(ctx.scratch) + wino_input_bytes_ +
+                                          wino_shared_v_bytes_ + thread * wino_thread_bytes_);
+      const int64_t q0 = chunk * panels / chunks, q1 = (chunk + 1) * panels / chunks;
+      for (int64_t xi = 0; xi < nxi; ++xi)
+        for (int64_t q = q0; q < q1; ++q)
+          gemm_->fn(std::min(mr, out_c_ - q * mr), tiles, in_c_, wino_u_[xi].panel(q), v + xi * wino_v_plane_,
+                    wino_stride_, m + xi * wino_m_plane_ + q * mr * wino_stride_, wino_stride_, nullptr, nullptr);
+      const int64_t oc0 = q0 * mr, oc1 = std::min(out_c_, q1 * mr);
+      for (int64_t ty = 0; ty < wino_tiles_h_; ++ty) {
+        const int64_t rows = std::min(tm, out_h_ - tm * ty), at = tm * ty * out_w_;
+        wino_->output(m + oc0 * wino_stride_ + ty * wino_tiles_w_, wino_m_plane_, wino_stride_, oc1 - oc0,
+                      bias_ ? bias_ + oc0 : nullptr, wino_tiles_w_, rows, out_w_, y + oc0 * pixels + at, pixels,
+                      out_w_);
+        if (!epilogue) continue;
+        for (int64_t oc = oc0; oc < oc1; ++oc)
+          for (int64_t a = 0; a < rows; ++a) {
+            const int64_t o = oc * pixels + at + a * out_w_;
+            apply_epilogue(act_, y + o, r ? r + o : nullptr, residual_after_activation_, static_cast<size_t>(out_w_));
+          }
+      }
+    });
   }
 
   // One channel plane x (in_h x in_w), zero-padded by the window's pads and
@@ -1128,7 +1205,8 @@ class ConvOp final : public Op {
   int64_t wino_stride_ = 16;       // the row stride of V and M: wino_block_ rounded up to 16
   int64_t wino_v_plane_ = 0, wino_m_plane_ = 0;  // their frequency plane strides
   int64_t wino_share_blocks_ = 1;  // blocks per share (the last block of a share may be shorter)
-  size_t wino_input_bytes_ = 0, wino_thread_bytes_ = 0;
+  bool wino_channel_split_ = false;  // threads take output channels, not tiles (see plan_winograd)
+  size_t wino_input_bytes_ = 0, wino_shared_v_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
 };
 
