@@ -749,12 +749,15 @@ class ConvOp final : public Op {
           for (int64_t q = 0; q < panels; ++q)
             gemm_->fn(std::min(mr, out_c_ - q * mr), nb, in_c_, wino_u_[xi].panel(q), v + xi * wino_v_plane_,
                       wino_stride_, m + xi * wino_m_plane_ + q * mr * wino_stride_, wino_stride_, nullptr, nullptr);
+        // A block of every tile (small maps) leaves whole planes: then one
+        // epilogue call per plane, not one per channel and tile row.
+        const bool whole_planes = t0 == 0 && t1 == tiles;
         for_segments([&](int64_t ty, int64_t tx, int64_t count, int64_t j) {
           const int64_t rows = std::min(tm, out_h_ - tm * ty), cols = out_w_ - tm * tx;
           const int64_t at = tm * ty * out_w_ + tm * tx;
           wino_->output(m + j, wino_m_plane_, wino_stride_, out_c_, bias_, count, rows, cols, y + at, pixels,
                         out_w_);
-          if (!epilogue) return;
+          if (!epilogue || whole_planes) return;
           const size_t width = static_cast<size_t>(std::min(tm * count, cols));
           for (int64_t oc = 0; oc < out_c_; ++oc)
             for (int64_t a = 0; a < rows; ++a) {
@@ -762,6 +765,10 @@ class ConvOp final : public Op {
               apply_epilogue(act_, y + o, r ? r + o : nullptr, residual_after_activation_, width);
             }
         });
+        if (epilogue && whole_planes)
+          for (int64_t oc = 0; oc < out_c_; ++oc)
+            apply_epilogue(act_, y + oc * pixels, r ? r + oc * pixels : nullptr, residual_after_activation_,
+                           static_cast<size_t>(pixels));
       });
     }
   }
@@ -800,13 +807,12 @@ class ConvOp final : public Op {
         wino_->output(m + oc0 * wino_stride_ + ty * wino_tiles_w_, wino_m_plane_, wino_stride_, oc1 - oc0,
                       bias_ ? bias_ + oc0 : nullptr, wino_tiles_w_, rows, out_w_, y + oc0 * pixels + at, pixels,
                       out_w_);
-        if (!epilogue) continue;
-        for (int64_t oc = oc0; oc < oc1; ++oc)
-          for (int64_t a = 0; a < rows; ++a) {
-            const int64_t o = oc * pixels + at + a * out_w_;
-            apply_epilogue(act_, y + o, r ? r + o : nullptr, residual_after_activation_, static_cast<size_t>(out_w_));
-          }
       }
+      if (!epilogue) return;
+      // The task's planes are whole now (and in cache): one call per plane.
+      for (int64_t oc = oc0; oc < oc1; ++oc)
+        apply_epilogue(act_, y + oc * pixels, r ? r + oc * pixels : nullptr, residual_after_activation_,
+                       static_cast<size_t>(pixels));
     });
   }
 
