@@ -65,6 +65,25 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
+def ort_session_options(threads: int):
+    """onnxruntime's options for a latency run on `threads` threads (one operator at a time)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    return opts
+
+
+def openvino_config(threads: int) -> dict:
+    """OpenVINO's CPU configuration for a latency run on `threads` threads."""
+    # FP32 like the others: on CPUs with bf16 instructions OpenVINO would
+    # otherwise pick bf16 by itself.
+    return {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
+            "NUM_STREAMS": 1}
+
+
 def _make_runner(engine: str, model: str, threads: int, x: np.ndarray):
     """Imports the engine, then returns (load, run) closures; load() returns run's state."""
     if engine == "edgecnn":
@@ -77,11 +96,7 @@ def _make_runner(engine: str, model: str, threads: int, x: np.ndarray):
         import onnxruntime as ort
 
         def load():
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+            sess = ort.InferenceSession(model, ort_session_options(threads), providers=["CPUExecutionProvider"])
             feed = {sess.get_inputs()[0].name: x}
             return lambda: sess.run(None, feed)
     elif engine == "openvino":
@@ -91,11 +106,7 @@ def _make_runner(engine: str, model: str, threads: int, x: np.ndarray):
 
         def load():
             core = ov.Core()
-            # FP32 like the others: on CPUs with bf16 instructions OpenVINO
-            # would otherwise pick bf16 by itself.
-            config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
-                      "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1}
-            compiled = core.compile_model(core.read_model(model), "CPU", config)
+            compiled = core.compile_model(core.read_model(model), "CPU", openvino_config(threads))
             request = compiled.create_infer_request()
             return lambda: request.infer({0: x})
     else:

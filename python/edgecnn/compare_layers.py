@@ -84,10 +84,9 @@ def charge(index: GraphIndex, events: Sequence[Tuple[str, str, float]], runs: in
 def ort_events(model: str, x: np.ndarray, threads: int, runs: int, tmp: str) -> List[Tuple[str, str, float]]:
     import onnxruntime as ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    from .bench import ort_session_options
+
+    opts = ort_session_options(threads)
     sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     feed = {sess.get_inputs()[0].name: x}
     for _ in range(3):
@@ -108,9 +107,10 @@ def openvino_events(model: str, x: np.ndarray, threads: int, runs: int) -> List[
     from .backends.openvino_backend import import_openvino
 
     ov = import_openvino()
+    from .bench import openvino_config
+
     core = ov.Core()
-    config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
-              "NUM_STREAMS": 1, "PERF_COUNT": True}
+    config = dict(openvino_config(threads), PERF_COUNT=True)
     request = core.compile_model(core.read_model(model), "CPU", config).create_infer_request()
     for _ in range(3):
         request.infer({0: x})
