@@ -413,6 +413,22 @@ def test_winograd_small_maps(isa, rng, tmp_path, threads, order):
                       case=f"winograd small map {c_in}->{c_out} x={h}x{w} pads={pads} {order} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_winograd_channel_split_few_channels(isa, rng, tmp_path, threads):
+    # Winograd layers of at most 16 tiles on several threads split the
+    # output channels, whatever took them to Winograd: here fewer than 32
+    # output channels (no channel lanes), so no more weight panels than
+    # tasks (20 channels: 3 panels of 8 rows on AVX-512, the last partial),
+    # and 1 to 16 tiles.
+    for c_in, c_out, h, w in ((24, 20, 7, 7), (17, 30, 5, 5), (16, 16, 1, 1), (40, 9, 8, 8)):
+        wt = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32) * 0.2
+        b = rng.standard_normal(c_out).astype(np.float32)
+        x = rng.standard_normal((2, c_in, h, w)).astype(np.float32)
+        assert_parity(conv_model((2, c_in, h, w), wt, b, {"pads": [1, 1, 1, 1]}, ACTIVATIONS["relu"]), x, isa,
+                      tmp_path, num_threads=threads,
+                      case=f"winograd channel split {c_in}->{c_out} x={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("c_in,c_out", [(16, 24), (33, 17)])
 def test_winograd_4x4_tiles(isa, rng, tmp_path, c_in, c_out, threads):
