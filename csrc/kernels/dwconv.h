@@ -16,8 +16,9 @@ namespace edgecnn {
 // Kernel contract: y[oy*out_w + ox] = bias + sum_{ky, kx < K} w[ky*K + kx] *
 // P[oy*S + ky*D][ox*S + kx*D] for the whole out_h x out_w plane, P being x (in_h
 // x in_w, dense) zero-padded by g->pad_top / g->pad_left (and as needed at
-// the bottom and right), each clamped to [clamp.lo, clamp.hi] (DwconvClamp). scratch holds g->scratch_floats() floats, 64-byte
-// aligned; y is dense and must not overlap x or scratch.
+// the bottom and right), each clamped to [clamp.lo, clamp.hi] (DwconvClamp).
+// scratch holds g->scratch_floats() floats, 64-byte aligned; y is dense and
+// must not overlap x or scratch.
 using F32DwconvUkernel = void (*)(const DwconvPlane* g, const float* x, const float* w, float bias, DwconvClamp clamp,
                                   float* scratch, float* y);
 

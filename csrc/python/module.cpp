@@ -559,7 +559,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("kernel_f32_dwconv", &kernel_f32_dwconv, py::arg("isa"), py::arg("k"), py::arg("s"), py::arg("x"),
         py::arg("w"), py::arg("bias"), py::arg("pads"), py::arg("dilation") = 1,
-        py::arg("lo") = -std::numeric_limits<float>::infinity(), py::arg("hi") = std::numeric_limits<float>::infinity());
+        py::arg("lo") = -std::numeric_limits<float>::infinity(),
+        py::arg("hi") = std::numeric_limits<float>::infinity());
   m.def("f32_dwconv_kernel_name", [](const std::string& isa, int k, int s) {
     const F32DwconvKernel* kernel = f32_dwconv_kernel(cap_isa(parse_isa(isa)), k, s);
     return kernel ? std::string(kernel->name) : std::string();

@@ -143,7 +143,8 @@ void dwconv(const DwconvPlane* g, const float* x, const float* w, float bias, Dw
   for (int64_t oy = 0; oy < g->out_h; ++oy)
     for (int64_t j = 0; j < g->out_w; j += 8) {
       if (j + 8 <= g->out_w) {
-        _mm256_storeu_ps(y + oy * g->out_w + j, _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(out + oy * ld + j))));
+        _mm256_storeu_ps(y + oy * g->out_w + j,
+                         _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_loadu_ps(out + oy * ld + j))));
       } else {
         const __m256i m = first_lanes(g->out_w - j);
         _mm256_maskstore_ps(y + oy * g->out_w + j, m,

@@ -199,7 +199,8 @@ inline void strip(const float* row0, int64_t row_step, int64_t in_w, int64_t d, 
       }
     }
   }
-  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
+  for (int u = 0; u < R; ++u)
+    _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
 }
 
 // Undilated: the R output rows of a 16-wide strip, walking the S*(R-1) + K
@@ -255,7 +256,8 @@ inline void strip_slide(const float* row0, int64_t in_w, int ir_lo, int ir_hi, c
       for (int kx = 0; kx < K; ++kx) acc[u][kx & 1] = _mm512_fmadd_ps(v[kx], wv[ky * K + kx], acc[u][kx & 1]);
     }
   }
-  for (int u = 0; u < R; ++u) _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
+  for (int u = 0; u < R; ++u)
+    _mm512_mask_storeu_ps(y + u * out_w, store, clamped(_mm512_add_ps(acc[u][0], acc[u][1]), bounds));
 }
 
 // The strips [0, count) of output rows [oy, oy + R) (undilated).
@@ -277,7 +279,8 @@ inline void slide_rows(const float* base, int64_t in_w, int64_t in_h, int64_t pa
       if (m.masked) {
         strip_slide<K, S, R, true, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
       } else {
-        strip_slide<K, S, R, false, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
+        strip_slide<K, S, R, false, true>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w,
+                                          m.store);
       }
     } else if (m.masked) {
       strip_slide<K, S, R, true, false>(r, in_w, ir_lo, ir_hi, m.mask, m.mask2, wv, bias, bounds, out, out_w, m.store);
@@ -352,9 +355,15 @@ void dwconv_rows(const DwconvPlane* g, const float* x, const float* w, float bia
       for (; oy + 4 <= out_h; oy += 4)
         slide_rows<K, S, 4>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w);
       switch (out_h - oy) {
-        case 3: slide_rows<K, S, 3>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
-        case 2: slide_rows<K, S, 2>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
-        case 1: slide_rows<K, S, 1>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w); break;
+        case 3:
+          slide_rows<K, S, 3>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w);
+          break;
+        case 2:
+          slide_rows<K, S, 2>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w);
+          break;
+        case 1:
+          slide_rows<K, S, 1>(base, in_w, in_h, g->pad_top, oy, strips, count, wv, bv, bounds, y + ox0, out_w);
+          break;
         default: break;
       }
       continue;
