@@ -12,7 +12,10 @@ ONNX node that edgecnn's profile names:
   one row of their own;
 - an elementwise node that edgecnn fuses into a convolution (activation,
   residual Add, SiLU's Mul) is charged to that convolution: the anchor of an
-  elementwise node is the anchor of its latest-computed producer.
+  elementwise node is the anchor of its latest-computed producer. The rule
+  knows no more than the graph: an Add that edgecnn runs as a node of its
+  own (two non-convolution inputs) is charged to its producer all the same,
+  and its own row then shows no peer time.
 Times are means over the runs, in milliseconds.
 """
 
@@ -45,7 +48,8 @@ class GraphIndex:
         self.anchor: Dict[str, str] = {}
         for name, op, inputs, _ in nodes:
             # Constants (Clip's bounds, say) are operands, not the data path.
-            producers = [self.producer[t] for t in inputs if t in self.producer and self.op[self.producer[t]] != "Constant"]
+            producers = [self.producer[t] for t in inputs
+                         if t in self.producer and self.op[self.producer[t]] != "Constant"]
             if op in FUSABLE and producers:
                 self.anchor[name] = self.anchor[max(producers, key=self.order.__getitem__)]
             else:
