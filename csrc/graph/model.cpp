@@ -330,11 +330,11 @@ void Model::run_steps(const std::vector<const float*>& inputs, const std::vector
   // The caller's buffers for the outputs that allow it (a whole copy less:
   // LRASPP's 21 x 520 x 520 map is 23 MB); the arena's for the others,
   // which are copied out below.
-  std::vector<uint8_t> written_in_place(outputs.size(), 0);
+  written_in_place_.assign(outputs.size(), 0);
   for (size_t o = 0; o < outputs.size(); ++o) {
     if (direct_outputs_[o].writes.empty()) continue;
-    written_in_place[o] = outputs[o] != nullptr && reinterpret_cast<uintptr_t>(outputs[o]) % 64 == 0;
-    place_output(o, written_in_place[o] ? outputs[o] : tensor_data_[def_.outputs[o]]);
+    written_in_place_[o] = outputs[o] != nullptr && reinterpret_cast<uintptr_t>(outputs[o]) % 64 == 0;
+    place_output(o, written_in_place_[o] ? outputs[o] : tensor_data_[def_.outputs[o]]);
   }
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step& step = steps_[i];
@@ -344,7 +344,7 @@ void Model::run_steps(const std::vector<const float*>& inputs, const std::vector
     if (seconds) (*seconds)[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   for (size_t o = 0; o < outputs.size(); ++o)
-    if (outputs[o] != nullptr && !written_in_place[o])
+    if (outputs[o] != nullptr && !written_in_place_[o])
       std::memcpy(outputs[o], tensor_data_[def_.outputs[o]], num_elements(outputs_[o].shape) * sizeof(float));
 }
 

@@ -1,8 +1,9 @@
 // A loaded model: the parsed file, one prepared operator per node, and an
 // arena planned at load time. forward() allocates nothing.
 #pragma once
-#include <memory>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -106,6 +107,9 @@ class Model {
   // Per graph output: the slots to redirect to a caller's buffer, or none
   // (empty writes) where it must be copied (forward()).
   std::vector<OutputSlots> direct_outputs_;
+  // Per graph output, in the current forward(): whether it went to the
+  // caller's buffer in place (kept here: no allocation per call).
+  std::vector<uint8_t> written_in_place_;
   std::vector<TensorInfo> inputs_;
   std::vector<TensorInfo> outputs_;
   std::mutex forward_mutex_;

@@ -424,9 +424,7 @@ class ConvOp final : public Op {
    public:
     Epilogue(const ConvOp& op, float* y, const float* r, int64_t ld) : op_(op), y_(y), r_(r), ld_(ld) {}
     void apply(int64_t row0, int64_t rows, int64_t n0, int64_t nc) const override {
-      for (int64_t i = row0; i < row0 + rows; ++i)
-        apply_epilogue(op_.act_, y_ + i * ld_ + n0, r_ ? r_ + i * ld_ + n0 : nullptr, op_.residual_after_activation_,
-                       static_cast<size_t>(nc));
+      op_.epilogue_rows(y_, r_, row0, row0 + rows, ld_, n0, nc);
     }
 
    private:
@@ -435,6 +433,15 @@ class ConvOp final : public Op {
     const float* r_;
     int64_t ld_;
   };
+
+  // The epilogue (activation and residual) on rows [m0, m1) of y, row
+  // stride ld, `count` floats of each from column `at` (r: the residual,
+  // laid out as y, or null).
+  void epilogue_rows(float* y, const float* r, int64_t m0, int64_t m1, int64_t ld, int64_t at, int64_t count) const {
+    for (int64_t m = m0; m < m1; ++m)
+      apply_epilogue(act_, y + m * ld + at, r ? r + m * ld + at : nullptr, residual_after_activation_,
+                     static_cast<size_t>(count));
+  }
 
   // The epilogue as the pixel-lane kernels' post-step (kernels/gemm_post.h),
   // used when post_in_kernel_: r is the residual at the kernel call's first
@@ -766,10 +773,7 @@ class ConvOp final : public Op {
               apply_epilogue(act_, y + o, r ? r + o : nullptr, residual_after_activation_, width);
             }
         });
-        if (epilogue && whole_planes)
-          for (int64_t oc = 0; oc < out_c_; ++oc)
-            apply_epilogue(act_, y + oc * pixels, r ? r + oc * pixels : nullptr, residual_after_activation_,
-                           static_cast<size_t>(pixels));
+        if (epilogue && whole_planes) epilogue_rows(y, r, 0, out_c_, pixels, 0, pixels);
       });
     }
   }
@@ -811,9 +815,7 @@ class ConvOp final : public Op {
       }
       if (!epilogue) return;
       // The task's planes are whole now (and in cache): one call per plane.
-      for (int64_t oc = oc0; oc < oc1; ++oc)
-        apply_epilogue(act_, y + oc * pixels, r ? r + oc * pixels : nullptr, residual_after_activation_,
-                       static_cast<size_t>(pixels));
+      epilogue_rows(y, r, oc0, oc1, pixels, 0, pixels);
     });
   }
 
@@ -874,9 +876,7 @@ class ConvOp final : public Op {
     transpose_->fn(static_cast<size_t>(span), static_cast<size_t>(c1 - c0), t + c0, static_cast<size_t>(ldt),
                    y + c0 * pixels + at, static_cast<size_t>(pixels));
     if (act_.kind() == Activation::kNone && r == nullptr) return;
-    for (int64_t m = c0; m < c1; ++m)
-      apply_epilogue(act_, y + m * pixels + at, r ? r + m * pixels + at : nullptr, residual_after_activation_,
-                     static_cast<size_t>(span));
+    epilogue_rows(y, r, c0, c1, pixels, at, span);
   }
 
   void run_direct(const RunContext& ctx) const {
@@ -929,9 +929,7 @@ class ConvOp final : public Op {
               }
           if ((act_.kind() == Activation::kNone && r == nullptr) || post_in_kernel_) return;
           const int64_t at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;
-          for (int64_t m = 0; m < out_c_; ++m)
-            apply_epilogue(act_, y + m * pixels + at, r ? r + m * pixels + at : nullptr, residual_after_activation_,
-                           static_cast<size_t>(span));
+          epilogue_rows(y, r, 0, out_c_, pixels, at, span);
           return;
         }
         // Flat tiling: outputs with row stride ld into scratch, then the
@@ -1030,30 +1028,27 @@ class ConvOp final : public Op {
                          koff_.data(), y + row0 * pixels + p, pixels, bias ? bias + row0 : nullptr,
                          post_in_kernel_ ? &post : nullptr);
           };
+          // On inputs larger than L2 (pw_large_map_), the rows of the tile
+          // after the one at p are requested, one line per 16 floats.
+          auto request_next_tile = [&](int64_t p) {
+            if (!pw_large_map_ || p + nr >= p1) return;
+            for (int64_t k = 0; k < depth_; ++k)
+              for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16) __builtin_prefetch(x + koff_[k] + l, 0, 3);
+          };
           if (pw_panels_outer_) {
             for (int64_t q = q0; q < q1; ++q)
               for (int64_t p = p0; p < p1; p += nr) {
-                // The next tile's B rows, one line per 16 floats (see pw_large_map_).
-                if (pw_large_map_ && q == q0 && p + nr < p1)
-                  for (int64_t k = 0; k < depth_; ++k)
-                    for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16)
-                      __builtin_prefetch(x + koff_[k] + l, 0, 3);
+                if (q == q0) request_next_tile(p);
                 tile(q, p);
               }
           } else {
             for (int64_t p = p0; p < p1; p += nr) {
-              // The next tile's B rows (see pw_large_map_).
-              if (pw_large_map_ && p + nr < p1)
-                for (int64_t k = 0; k < depth_; ++k)
-                  for (int64_t l = p + nr; l < std::min(p + 2 * nr, p1); l += 16)
-                    __builtin_prefetch(x + koff_[k] + l, 0, 3);
+              request_next_tile(p);
               for (int64_t q = q0; q < q1; ++q) tile(q, p);
             }
           }
           if (!epilogue || post_in_kernel_) return;
-          for (int64_t m = q0 * mr; m < std::min(out_cg_, q1 * mr); ++m)
-            apply_epilogue(act_, y + m * pixels + p0, r ? r + m * pixels + p0 : nullptr, residual_after_activation_,
-                           static_cast<size_t>(p1 - p0));
+          epilogue_rows(y, r, q0 * mr, std::min(out_cg_, q1 * mr), pixels, p0, p1 - p0);
         });
       }
   }
