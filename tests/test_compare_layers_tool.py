@@ -1,6 +1,8 @@
 """The per-layer comparison tool (edgecnn/compare_layers.py): how the peers'
 node names map back to the ONNX node of edgecnn's profile row, on a made-up
-graph (the profiling itself is exercised by running the tool)."""
+graph, and end to end on a two-convolution model against both peers."""
+
+import numpy as np
 
 from edgecnn import compare_layers as cl
 
@@ -57,3 +59,30 @@ def test_markdown_rows_totals_and_top():
     assert "| total | | | 2.500 | 3.000 | 2.000 | |" in text
     top = cl.markdown(rows, {}, engines, top=1).splitlines()
     assert top[2].startswith("| conv_a |") and not any(line.startswith("| conv_b |") for line in top)
+
+
+def test_compare_on_a_small_model_gets_every_engines_times(tmp_path):
+    # End to end on a two-convolution model (the peers are test
+    # dependencies): both edgecnn rows exist, the fused Relu has no row of
+    # its own, and every engine's time lands on both convolution rows.
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(3)
+    inits = [numpy_helper.from_array(rng.standard_normal((16, 8, 3, 3)).astype(np.float32), "w1"),
+             numpy_helper.from_array(rng.standard_normal((8, 16, 1, 1)).astype(np.float32), "w2")]
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["a"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["a"], ["b"], name="relu1"),
+             helper.make_node("Conv", ["b", "w2"], ["y"], name="conv2")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 20, 20])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 20, 20])], inits)
+    path = str(tmp_path / "two_convs.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    engines = ["onnxruntime", "openvino"]
+    rows, unclaimed = cl.compare(path, [1, 8, 20, 20], threads=1, runs=2, engines=engines)
+    by_node = {r["node"]: r for r in rows}
+    assert set(by_node) == {"conv1", "conv2"}, rows
+    for node in ("conv1", "conv2"):
+        for engine in ["edgecnn"] + engines:
+            assert by_node[node][engine] > 0, (node, engine, by_node[node])
+    assert set(unclaimed) == set(engines)
