@@ -147,12 +147,13 @@ def lanes_or_none(isa):
 @pytest.mark.parametrize("k,s", WINDOWS)
 def test_lanes_width_boundaries(isa, k, s, rng):
     # Output widths around 16 (rows of exactly out_w up to 16, the flat index
-    # past it), input widths around 16 and 32 (a flat fill of narrow planes,
-    # 16*s-pixel row chunks and their partial tails), channel counts around
-    # the 16 lanes, every activation the kernel applies inside.
+    # past it) and around 8 (undilated rows as one segment of up to 8
+    # elements, or two), input widths around 16 and 32 (a flat fill of narrow
+    # planes, 16*s-pixel row chunks and their partial tails), channel counts
+    # around the 16 lanes, every activation the kernel applies inside.
     if lanes_or_none(isa) is None:
         return
-    for ow in (1, 2, 7, 15, 16, 17, 31, 33):
+    for ow in (1, 2, 7, 8, 9, 15, 16, 17, 31, 33):
         for pad in (0, k // 2):
             wd = (ow - 1) * s + k - 2 * pad
             if wd < 1:
