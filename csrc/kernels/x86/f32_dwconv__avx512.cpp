@@ -586,7 +586,11 @@ void dwconv_lanes(const DwconvPlane* g, int64_t call_channels, const float* x, i
       v[j] = j < channels ? _mm512_maskz_loadu_ps(first_lanes(n), x + j * x_plane + p) : zero;
     transpose16(v);
     int64_t ro = row_offset(iy);
-    for (int64_t i = 0; i < n; ++i) {
+    // Unrolled, so that v[i] names a register (a runtime index kept the 16
+    // vectors on the stack).
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+      if (i >= n) break;
       const int64_t co = col_offset(ix);
       if (ro >= 0 && co >= 0) _mm512_store_ps(phases + ro + co, v[i]);
       if (++ix == in_w) {
@@ -712,7 +716,8 @@ void dwconv_lanes(const DwconvPlane* g, int64_t call_channels, const float* x, i
         ++oy;
       }
     } else {
-      for (int64_t i = 0; i < 16; ++i) {
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) {
         v[i] = i < n ? _mm512_load_ps(out + 16 * (oy * ld + ox)) : zero;
         if (i < n && ++ox == out_w) {
           ox = 0;
