@@ -106,6 +106,41 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     scratch_bytes = std::max(scratch_bytes, step.op->scratch_bytes());
   }
 
+  // Producer fusion (Op::fuse_producer): a node whose input 0 is the only
+  // use of another node's single output may take that producer over. The
+  // planning below then sees the consumer reading the producer's input 0
+  // and the producer with no inputs or outputs (its output has no memory;
+  // the step does not run).
+  struct NodeIo {
+    std::vector<int32_t> inputs, outputs;
+  };
+  std::vector<NodeIo> io(def_.nodes.size());
+  for (size_t i = 0; i < def_.nodes.size(); ++i) io[i] = {def_.nodes[i].inputs, def_.nodes[i].outputs};
+  {
+    std::vector<int64_t> producer(tensor_count, -1), uses(tensor_count, 0);
+    for (size_t i = 0; i < def_.nodes.size(); ++i) {
+      for (int32_t t : def_.nodes[i].inputs)
+        if (t >= 0) ++uses[t];
+      for (int32_t t : def_.nodes[i].outputs) producer[t] = static_cast<int64_t>(i);
+    }
+    for (int32_t t : def_.outputs) ++uses[t];
+    for (size_t j = 0; j < def_.nodes.size(); ++j) {
+      if (io[j].inputs.empty() || io[j].inputs[0] < 0) continue;
+      const int32_t t = io[j].inputs[0];
+      const int64_t i = producer[t];
+      if (i < 0 || uses[t] != 1 || io[i].outputs.size() != 1 || io[i].inputs.empty() || io[i].inputs[0] < 0 ||
+          steps_[i].skip)
+        continue;
+      if (!steps_[j].op->fuse_producer(*steps_[i].op)) continue;
+      io[j].inputs[0] = io[i].inputs[0];
+      io[i] = NodeIo{};
+      steps_[i].skip = true;
+      scratch_bytes = std::max(scratch_bytes, steps_[j].op->scratch_bytes());
+      if (steps_[j].op->scratch_bytes() > max_bytes)
+        throw memory_limit_error(node_label(def_.nodes[j], j) + ": its scratch memory", steps_[j].op->scratch_bytes());
+    }
+  }
+
   // Placement: every activation and graph input lives in the arena, at
   // element offset parent_offset[t] inside the memory of tensor parent[t]
   // (itself, for a tensor with memory of its own: a root). A view's output
@@ -126,9 +161,10 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
   };
   const auto elements = [&](int64_t t) { return num_elements(shapes_[static_cast<size_t>(t)]); };
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
-    const NodeDef& n = def_.nodes[i];
+    const NodeIo& n = io[i];
     const Op& op = *steps_[i].op;
     for (int32_t t : n.outputs) parent[t] = t;
+    if (steps_[i].skip) continue;  // fused into its consumer
     if (op.is_view() && !n.inputs.empty() && in_arena(n.inputs[0])) {
       parent[n.outputs[0]] = n.inputs[0];
       steps_[i].skip = true;
@@ -200,9 +236,9 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
     b.last_step = std::max(b.last_step, step);
   };
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
-    for (int32_t t : def_.nodes[i].inputs)
+    for (int32_t t : io[i].inputs)
       if (in_arena(t)) touch(t, static_cast<int64_t>(i), false);
-    for (int32_t t : def_.nodes[i].outputs) touch(t, static_cast<int64_t>(i), true);
+    for (int32_t t : io[i].outputs) touch(t, static_cast<int64_t>(i), true);
   }
   for (int32_t t : def_.inputs) touch(t, -1, true);
   for (int32_t t : def_.outputs)
@@ -222,7 +258,7 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
                         offset;
     }
   for (size_t i = 0; i < def_.nodes.size(); ++i) {
-    const NodeDef& n = def_.nodes[i];
+    const NodeIo& n = io[i];
     for (int32_t t : n.inputs)
       steps_[i].inputs.push_back(t < 0 ? nullptr
                                        : def_.tensors[t].kind == TensorKind::kConstant ? def_.tensors[t].data
@@ -248,7 +284,7 @@ Model::Model(const uint8_t* data, size_t size, const ModelOptions& options)
       continue;
     OutputSlots slots;
     for (size_t i = 0; i < def_.nodes.size(); ++i) {
-      const NodeDef& n = def_.nodes[i];
+      const NodeIo& n = io[i];
       for (size_t k = 0; k < n.inputs.size(); ++k)
         if (n.inputs[k] == t) slots.reads.push_back({i, k});
       for (size_t k = 0; k < n.outputs.size(); ++k)

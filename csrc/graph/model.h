@@ -62,7 +62,8 @@ class Model {
   // a view or part of another tensor); others are copied in at the end.
   void forward(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
   // forward() that also measures each node: seconds[i] is node i's wall time
-  // (0 for views that share their input's buffer and do not run).
+  // (0 for views that share their input's buffer and do not run, and for a
+  // producer fused into its consumer, whose time then holds both).
   void forward_profiled(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
                         std::vector<double>& seconds);
 
@@ -85,7 +86,9 @@ class Model {
     std::unique_ptr<Op> op;
     std::vector<const float*> inputs;
     std::vector<float*> outputs;
-    bool skip = false;  // its outputs are placed in its inputs (views, Split) or its inputs in its output (Concat)
+    // Its outputs are placed in its inputs (views, Split), its inputs in its
+    // output (Concat), or it is fused into its consumer (Op::fuse_producer).
+    bool skip = false;
   };
   // Where a graph output's address appears in the steps: (step, slot) pairs
   // of Step::inputs and Step::outputs.

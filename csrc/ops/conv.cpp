@@ -75,6 +75,13 @@ constexpr int64_t kWinoTiles = 48;
 // buffer (16 channels per element) holds about this many elements (64 KiB),
 // so that a band's scratch stays in L2.
 constexpr int64_t kDwLanesBandElements = 1024;
+// Pointwise -> depthwise fusion (ConvOp::fuse_producer): where the
+// pointwise output is at least kFuseMinBytes, in bands whose pointwise rows
+// (all channels) take about kFuseBandBytes, the pointwise GEMM in column
+// blocks of about kFuseColumnBlock pixels.
+constexpr size_t kFuseMinBytes = size_t{8} << 20;
+constexpr size_t kFuseBandBytes = size_t{768} << 10;
+constexpr int64_t kFuseColumnBlock = 256;
 // Depthwise convs with outputs at least this wide (3x3 stride 2 and
 // undilated 5x5 stride 2 or 3x3 stride 1) stay plane by plane: the AVX-512
 // per-plane kernel's rows mode reads such rows in place (kRowsMinWidth there).
@@ -118,6 +125,7 @@ class ConvOp final : public Op {
     if (x.size() != 4) throw UnsupportedError("only 2-D convolution on NCHW input is supported, input is " + shape_str(x));
     if (w.size() != 4) throw FormatError("weight must be 4-D, is " + shape_str(w));
     const float* weights = ctx.require_constant(1, "weight");
+    num_threads_ = ctx.num_threads;
     batch_ = x[0];
     in_c_ = x[1];
     in_h_ = x[2];
@@ -357,8 +365,45 @@ class ConvOp final : public Op {
 
   size_t scratch_bytes() const override { return scratch_bytes_; }
 
+  // A pointwise producer fused into this depthwise layer: band by band of
+  // output rows, the producer's rows that the band's windows read are
+  // computed into per-thread scratch (sized to stay in L2) and convolved
+  // from there, so the expanded map (LRASPP's 64 x 260 x 260, 17 MB) never
+  // goes to memory and back. Depthwise layers on the per-plane kernels
+  // only (wide maps), with no residual, after an ungrouped 1x1 with no
+  // residual or channel scale, where the producer's output is at least
+  // kFuseMinBytes.
+  bool fuse_producer(const Op& op) override {
+    const auto* a = dynamic_cast<const ConvOp*>(&op);
+    if (a == nullptr || path_ != ConvPath::kDepthwise || dw_kernel_ == nullptr || dw_lanes_ != nullptr ||
+        has_residual_)
+      return false;
+    if (a->path_ != ConvPath::kPointwise || a->subsampled_ || a->has_scale_ || a->has_residual_ || a->groups_ != 1 ||
+        a->packed_.size() != 1 || a->packed_[0].mr != a->gemm_->mr)
+      return false;
+    if (a->batch_ != batch_ || a->out_c_ != in_c_ || a->out_h_ != in_h_ || a->out_w_ != in_w_) return false;
+    // Every band reads at least one input row (see run_fused).
+    const int64_t reach = (win_.kh - 1) * win_.dh + 1;
+    if (win_.pad_top >= reach || win_.pad_bottom >= reach) return false;
+    if (static_cast<size_t>(in_c_ * in_h_ * in_w_) * sizeof(float) < kFuseMinBytes) return false;
+    const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
+    const int64_t fit_rows = std::max<int64_t>(reach, static_cast<int64_t>(kFuseBandBytes) / row_bytes);
+    fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, out_h_);
+    fused_mid_rows_ = std::min(in_h_, (fused_rows_ - 1) * win_.sh + reach);
+    DwconvPlane band = dw_plane_;
+    band.out_h = fused_rows_;
+    band.in_h = fused_mid_rows_;
+    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * fused_mid_rows_ * in_w_) * sizeof(float), 64);
+    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+    pw_producer_ = a;
+    return true;
+  }
+
   void run(const RunContext& ctx) const override {
-    if (path_ == ConvPath::kDepthwise) {
+    if (pw_producer_ != nullptr) {
+      run_fused(ctx);
+    } else if (path_ == ConvPath::kDepthwise) {
       run_depthwise(ctx);
     } else if (path_ == ConvPath::kDirect) {
       run_direct(ctx);
@@ -1053,6 +1098,78 @@ class ConvOp final : public Op {
       }
   }
 
+  // Output rows [r0, r1) of this pointwise layer for one image (x: its
+  // in_c_ input planes), output channel m's rows at dst + m*ld, with bias
+  // and activation. In column blocks whose B rows stay in L1 across the
+  // weight panels, each block's activation run while it is still there.
+  void pointwise_rows(const float* x, int64_t r0, int64_t r1, float* dst, int64_t ld) const {
+    const PackedMatrix& w = packed_[0];
+    const int64_t plane = in_h_ * in_w_, first = r0 * in_w_, count = (r1 - r0) * in_w_;
+    const int64_t block = std::max<int64_t>(gemm_->nr, kFuseColumnBlock / gemm_->nr * gemm_->nr);
+    for (int64_t j = 0; j < count; j += block) {
+      const int64_t nc = std::min(block, count - j);
+      for (int64_t p = 0; p < w.panel_count(); ++p) {
+        const int64_t m0 = p * w.mr;
+        gemm_->fn(static_cast<size_t>(std::min<int64_t>(w.mr, out_c_ - m0)), static_cast<size_t>(nc),
+                  static_cast<size_t>(depth_), w.panel(p), x + first + j, static_cast<size_t>(plane),
+                  dst + m0 * ld + j, static_cast<size_t>(ld), bias_ ? bias_ + m0 : nullptr, nullptr);
+      }
+      if (act_.kind() != Activation::kNone) epilogue_rows(dst, nullptr, 0, out_c_, ld, j, nc);
+    }
+  }
+
+  // The depthwise layer with its pointwise producer fused (fuse_producer).
+  // Input 0 is the producer's input. Each thread takes one contiguous range
+  // of output rows, band by band; mid (its scratch) holds producer rows
+  // [lo, hi) of every channel (channel c at mid + c*mid_ld), and the rows a
+  // band shares with the previous one are moved down, not recomputed.
+  void run_fused(const RunContext& ctx) const {
+    const ConvOp& a = *pw_producer_;
+    const int64_t pixels = out_h_ * out_w_, in_plane = in_h_ * in_w_, k2 = win_.kh * win_.kw;
+    const int64_t reach = (win_.kh - 1) * win_.dh + 1, mid_ld = fused_mid_rows_ * in_w_;
+    const int64_t bands = (out_h_ + fused_rows_ - 1) / fused_rows_;
+    const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
+    const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
+    ctx.pool.run(batch_ * chunks, [&](int64_t task, int thread) {
+      const int64_t n = task / chunks, chunk = task % chunks;
+      uint8_t* base = reinterpret_cast<uint8_t*>(ctx.scratch) + static_cast<size_t>(thread) * per_thread;
+      float* mid = reinterpret_cast<float*>(base);
+      float* kernel_scratch = reinterpret_cast<float*>(base + fused_mid_bytes_);
+      const float* x = ctx.inputs[0] + n * a.in_c_ * in_plane;
+      float* y_all = ctx.outputs[0] + n * out_c_ * pixels;
+      const int64_t oy_begin = chunk * bands / chunks * fused_rows_;
+      const int64_t oy_end = std::min(out_h_, (chunk + 1) * bands / chunks * fused_rows_);
+      int64_t lo = 0, hi = 0;  // producer rows held in mid
+      for (int64_t oy0 = oy_begin; oy0 < oy_end; oy0 += fused_rows_) {
+        const int64_t oy1 = std::min(oy_end, oy0 + fused_rows_);
+        const int64_t first_row = oy0 * win_.sh - win_.pad_top;  // of the band's windows, in input rows
+        const int64_t new_lo = std::clamp<int64_t>(first_row, 0, in_h_);
+        const int64_t new_hi = std::clamp<int64_t>((oy1 - 1) * win_.sh - win_.pad_top + reach, 0, in_h_);
+        int64_t from = new_lo;  // first row to compute
+        if (hi > new_lo && lo <= new_lo) {
+          if (new_lo > lo)
+            for (int64_t c = 0; c < in_c_; ++c)
+              std::memmove(mid + c * mid_ld, mid + c * mid_ld + (new_lo - lo) * in_w_,
+                           static_cast<size_t>((hi - new_lo) * in_w_) * sizeof(float));
+          from = hi;
+        }
+        if (new_hi > from) a.pointwise_rows(x, from, new_hi, mid + (from - new_lo) * in_w_, mid_ld);
+        lo = new_lo;
+        hi = new_hi;
+        DwconvPlane band = dw_plane_;
+        band.out_h = oy1 - oy0;
+        band.in_h = hi - lo;
+        band.pad_top = lo - first_row;
+        for (int64_t c = 0; c < out_c_; ++c) {
+          float* y = y_all + c * pixels + oy0 * out_w_;
+          dw_kernel_->fn(&band, mid + c * mid_ld, dw_weights_.data() + c * k2, bias_ ? bias_[c] : 0.0f, dw_clamp_,
+                         kernel_scratch, y);
+          if (!dw_clamp_is_epilogue_) apply_epilogue(act_, y, nullptr, false, static_cast<size_t>(band.out_h * out_w_));
+        }
+      }
+    });
+  }
+
   // Bands of output rows for the channel-lane kernel, each described as a
   // plane of its own: the input rows its windows read (rows outside the
   // input become that plane's padding).
@@ -1210,6 +1327,12 @@ class ConvOp final : public Op {
   bool wino_channel_split_ = false;  // threads take output channels, not tiles (see plan_winograd)
   size_t wino_input_bytes_ = 0, wino_shared_v_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
+  int num_threads_ = 1;
+  // A fused pointwise producer (fuse_producer), or null.
+  const ConvOp* pw_producer_ = nullptr;
+  int64_t fused_rows_ = 1;      // output rows per band
+  int64_t fused_mid_rows_ = 1;  // producer rows a band reads, at most
+  size_t fused_mid_bytes_ = 0;  // per thread: the producer rows of every channel
 };
 
 }  // namespace

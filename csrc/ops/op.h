@@ -94,6 +94,16 @@ class Op {
     bool parts_are_inputs = false;
   };
   virtual PartsLayout parts_layout() const { return {}; }
+  // Producer fusion: called on a prepared op whose input 0 is the only use
+  // of `producer`'s single output (not a graph output). Returning true, the
+  // op takes over: from then on its run() gets the producer's input 0 in
+  // place of its own input 0 (the producer's output is never stored), and
+  // the producer does not run. The op keeps a pointer to `producer`, which
+  // outlives it, and may change scratch_bytes().
+  virtual bool fuse_producer(const Op& producer) {
+    (void)producer;
+    return false;
+  }
 };
 
 // Creates the operator for op_type, or returns nullptr if there is none.
