@@ -1100,21 +1100,22 @@ class ConvOp final : public Op {
 
   // Output rows [r0, r1) of this pointwise layer for one image (x: its
   // in_c_ input planes), output channel m's rows at dst + m*ld, with bias
-  // and activation. In column blocks whose B rows stay in L1 across the
-  // weight panels, each block's activation run while it is still there.
+  // and activation (in the kernel as it stores, as run_pointwise). In
+  // column blocks whose B rows stay in L1 across the weight panels.
   void pointwise_rows(const float* x, int64_t r0, int64_t r1, float* dst, int64_t ld) const {
     const PackedMatrix& w = packed_[0];
-    const int64_t plane = in_h_ * in_w_, first = r0 * in_w_, count = (r1 - r0) * in_w_;
+    const int64_t first = r0 * in_w_, count = (r1 - r0) * in_w_;
     const int64_t block = std::max<int64_t>(gemm_->nr, kFuseColumnBlock / gemm_->nr * gemm_->nr);
+    const F32GemmPost post = kernel_post(nullptr, 0);
     for (int64_t j = 0; j < count; j += block) {
       const int64_t nc = std::min(block, count - j);
       for (int64_t p = 0; p < w.panel_count(); ++p) {
         const int64_t m0 = p * w.mr;
-        gemm_->fn(static_cast<size_t>(std::min<int64_t>(w.mr, out_c_ - m0)), static_cast<size_t>(nc),
-                  static_cast<size_t>(depth_), w.panel(p), x + first + j, static_cast<size_t>(plane),
-                  dst + m0 * ld + j, static_cast<size_t>(ld), bias_ ? bias_ + m0 : nullptr, nullptr);
+        gemm_->igemm(static_cast<size_t>(std::min<int64_t>(w.mr, out_c_ - m0)), static_cast<size_t>(nc),
+                     static_cast<size_t>(depth_), w.panel(p), x + first + j, koff_.data(), dst + m0 * ld + j,
+                     static_cast<size_t>(ld), bias_ ? bias_ + m0 : nullptr, post_in_kernel_ ? &post : nullptr);
       }
-      if (act_.kind() != Activation::kNone) epilogue_rows(dst, nullptr, 0, out_c_, ld, j, nc);
+      if (!post_in_kernel_ && act_.kind() != Activation::kNone) epilogue_rows(dst, nullptr, 0, out_c_, ld, j, nc);
     }
   }
 
