@@ -80,6 +80,19 @@ constexpr int64_t kDwLanesBandElements = 1024;
 // (all channels) take about kFuseBandBytes, the pointwise GEMM in column
 // blocks of about kFuseColumnBlock pixels.
 constexpr size_t kFuseMinBytes = size_t{8} << 20;
+// Depthwise -> pointwise fusion: where the depthwise output is at least
+// kFuseDepthwiseMinBytes and either the pointwise depth is at most
+// kFuseDepthwiseShortDepth (a projection that mostly reads its input: the
+// fusion saves that input's round trip) or the output is at least
+// kFuseDepthwiseLargeBytes (from L3 or memory unfused). Zen 4, one thread,
+// best of 16 profile means per pair: MobileNetV2's and MobileNetV3's
+// 112x112 pairs (depth 32 and 16, 1.6 and 0.8 MB) 14-20% faster, LRASPP's
+// 16-channel pair at 260x260 (4.3 MB) 25%, its 72 -> 24 at 130x130 (4.9
+// MB) 22%; deeper projections on smaller maps even to 10% slower
+// (144 -> 24 and 64 -> 24 at 56x56, 184-200 -> 80 at 33x33).
+constexpr size_t kFuseDepthwiseMinBytes = size_t{512} << 10;
+constexpr int64_t kFuseDepthwiseShortDepth = 32;
+constexpr size_t kFuseDepthwiseLargeBytes = size_t{4} << 20;
 constexpr size_t kFuseBandBytes = size_t{768} << 10;
 constexpr int64_t kFuseColumnBlock = 256;
 // Depthwise convs with outputs at least this wide (3x3 stride 2 and
@@ -365,44 +378,37 @@ class ConvOp final : public Op {
 
   size_t scratch_bytes() const override { return scratch_bytes_; }
 
-  // A pointwise producer fused into this depthwise layer: band by band of
-  // output rows, the producer's rows that the band's windows read are
-  // computed into per-thread scratch (sized to stay in L2) and convolved
-  // from there, so the expanded map (LRASPP's 64 x 260 x 260, 17 MB) never
-  // goes to memory and back. Depthwise layers on the per-plane kernels
-  // only (wide maps), with no residual, after an ungrouped 1x1 with no
-  // residual or channel scale, where the producer's output is at least
-  // kFuseMinBytes.
+  // Producer fusion (Op::fuse_producer), two ways, where the tensor between
+  // the two layers would take kFuseMinBytes or more:
+  //  - a pointwise producer into this depthwise layer: band by band of
+  //    output rows, the producer's rows that the band's windows read are
+  //    computed into per-thread scratch (sized to stay in L2) and convolved
+  //    from there, so the expanded map (LRASPP's 64 x 260 x 260, 17 MB)
+  //    never goes to memory and back (run_fused);
+  //  - a depthwise producer into this pointwise layer: band by band of rows,
+  //    the depthwise output rows of every channel into scratch, then this
+  //    layer's GEMM over them (run_fused_depthwise).
+  // Depthwise layers on the per-plane kernels only (wide maps), with no
+  // residual; pointwise layers ungrouped, with no channel scale, and no
+  // residual when they are the producer.
   bool fuse_producer(const Op& op) override {
     const auto* a = dynamic_cast<const ConvOp*>(&op);
-    if (a == nullptr || path_ != ConvPath::kDepthwise || dw_kernel_ == nullptr || dw_lanes_ != nullptr ||
-        has_residual_)
+    if (a == nullptr || a->batch_ != batch_ || a->out_c_ != in_c_ || a->out_h_ != in_h_ || a->out_w_ != in_w_)
       return false;
-    if (a->path_ != ConvPath::kPointwise || a->subsampled_ || a->has_scale_ || a->has_residual_ || a->groups_ != 1 ||
-        a->packed_.size() != 1 || a->packed_[0].mr != a->gemm_->mr)
-      return false;
-    if (a->batch_ != batch_ || a->out_c_ != in_c_ || a->out_h_ != in_h_ || a->out_w_ != in_w_) return false;
-    // Every band reads at least one input row (see run_fused).
-    const int64_t reach = (win_.kh - 1) * win_.dh + 1;
-    if (win_.pad_top >= reach || win_.pad_bottom >= reach) return false;
-    if (static_cast<size_t>(in_c_ * in_h_ * in_w_) * sizeof(float) < kFuseMinBytes) return false;
-    const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
-    const int64_t fit_rows = std::max<int64_t>(reach, static_cast<int64_t>(kFuseBandBytes) / row_bytes);
-    fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, out_h_);
-    fused_mid_rows_ = std::min(in_h_, (fused_rows_ - 1) * win_.sh + reach);
-    DwconvPlane band = dw_plane_;
-    band.out_h = fused_rows_;
-    band.in_h = fused_mid_rows_;
-    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * fused_mid_rows_ * in_w_) * sizeof(float), 64);
-    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
-    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
-    pw_producer_ = a;
-    return true;
+    const size_t between = static_cast<size_t>(in_c_ * in_h_ * in_w_) * sizeof(float);
+    if (between >= kFuseMinBytes && fusable_depthwise() && a->fusable_pointwise() && !a->has_residual_)
+      return fuse_pointwise_producer(*a);
+    if (between >= kFuseDepthwiseMinBytes && (depth_ <= kFuseDepthwiseShortDepth || between >= kFuseDepthwiseLargeBytes) &&
+        fusable_pointwise() && a->fusable_depthwise())
+      return fuse_depthwise_producer(*a);
+    return false;
   }
 
   void run(const RunContext& ctx) const override {
     if (pw_producer_ != nullptr) {
       run_fused(ctx);
+    } else if (dw_producer_ != nullptr) {
+      run_fused_depthwise(ctx);
     } else if (path_ == ConvPath::kDepthwise) {
       run_depthwise(ctx);
     } else if (path_ == ConvPath::kDirect) {
@@ -1098,6 +1104,123 @@ class ConvOp final : public Op {
       }
   }
 
+  // A depthwise layer that can take part in a fusion: on the per-plane
+  // kernels, no residual, no fused producer of its own, every band of
+  // output rows reading at least one input row.
+  bool fusable_depthwise() const {
+    const int64_t reach = (win_.kh - 1) * win_.dh + 1;
+    return path_ == ConvPath::kDepthwise && dw_kernel_ != nullptr && dw_lanes_ == nullptr && !has_residual_ &&
+           pw_producer_ == nullptr && win_.pad_top < reach && win_.pad_bottom < reach;
+  }
+
+  // A pointwise layer that can take part in a fusion (a residual is checked
+  // by the caller).
+  bool fusable_pointwise() const {
+    return path_ == ConvPath::kPointwise && !subsampled_ && !has_scale_ && groups_ == 1 && packed_.size() == 1 &&
+           packed_[0].mr == gemm_->mr && dw_producer_ == nullptr;
+  }
+
+  // The input rows that depthwise output rows [oy0, oy1) read, as a plane
+  // of their own (rows outside the input become its padding), and the
+  // first input row it holds.
+  DwconvPlane dw_rows_plane(int64_t oy0, int64_t oy1, int64_t* first_input_row) const {
+    const int64_t first_row = oy0 * win_.sh - win_.pad_top;
+    const int64_t last_row = (oy1 - 1) * win_.sh + (win_.kh - 1) * win_.dh - win_.pad_top;
+    const int64_t iy0 = std::clamp<int64_t>(first_row, 0, in_h_), iy1 = std::clamp<int64_t>(last_row + 1, 0, in_h_);
+    DwconvPlane band = dw_plane_;
+    band.out_h = oy1 - oy0;
+    band.in_h = std::max<int64_t>(0, iy1 - iy0);
+    band.pad_top = iy0 - first_row;
+    *first_input_row = iy0;
+    return band;
+  }
+
+  // Depthwise output rows [oy0, oy1) of every channel of one image (x: its
+  // input planes) at dst + c*ld, with the epilogue.
+  void depthwise_rows(const float* x, int64_t oy0, int64_t oy1, float* dst, int64_t ld, float* scratch) const {
+    int64_t iy0 = 0;
+    const DwconvPlane band = dw_rows_plane(oy0, oy1, &iy0);
+    const int64_t k2 = win_.kh * win_.kw, count = (oy1 - oy0) * out_w_;
+    for (int64_t c = 0; c < out_c_; ++c) {
+      float* y = dst + c * ld;
+      dw_kernel_->fn(&band, x + c * in_h_ * in_w_ + iy0 * in_w_, dw_weights_.data() + c * k2,
+                     bias_ ? bias_[c] : 0.0f, dw_clamp_, scratch, y);
+      if (!dw_clamp_is_epilogue_) apply_epilogue(act_, y, nullptr, false, static_cast<size_t>(count));
+    }
+  }
+
+  bool fuse_pointwise_producer(const ConvOp& a) {
+    const int64_t reach = (win_.kh - 1) * win_.dh + 1;
+    const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
+    const int64_t fit_rows = std::max<int64_t>(reach, static_cast<int64_t>(kFuseBandBytes) / row_bytes);
+    fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, out_h_);
+    fused_mid_rows_ = std::min(in_h_, (fused_rows_ - 1) * win_.sh + reach);
+    DwconvPlane band = dw_plane_;
+    band.out_h = fused_rows_;
+    band.in_h = fused_mid_rows_;
+    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * fused_mid_rows_ * in_w_) * sizeof(float), 64);
+    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+    pw_producer_ = &a;
+    return true;
+  }
+
+  bool fuse_depthwise_producer(const ConvOp& a) {
+    const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
+    fused_rows_ = std::clamp<int64_t>(static_cast<int64_t>(kFuseBandBytes) / row_bytes, 1, in_h_);
+    const int64_t mid_ld = fused_rows_ * in_w_;
+    fused_koff_.clear();
+    for (int64_t k = 0; k < depth_; ++k) fused_koff_.push_back(k * mid_ld);
+    DwconvPlane band = a.dw_plane_;
+    band.out_h = fused_rows_;
+    band.in_h = std::min(a.in_h_, (fused_rows_ - 1) * a.win_.sh + (a.win_.kh - 1) * a.win_.dh + 1);
+    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * mid_ld) * sizeof(float), 64);
+    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+    dw_producer_ = &a;
+    return true;
+  }
+
+  // This pointwise layer with its depthwise producer fused
+  // (fuse_depthwise_producer). Input 0 is the producer's input. Each thread
+  // takes one contiguous range of rows, band by band: the producer's rows
+  // of every channel into mid (channel k at mid + k*mid_ld), then the GEMM
+  // over them with this layer's epilogue (a residual too) as it stores.
+  void run_fused_depthwise(const RunContext& ctx) const {
+    const ConvOp& a = *dw_producer_;
+    const int64_t pixels = out_h_ * out_w_, mid_ld = fused_rows_ * in_w_;
+    const int64_t bands = (out_h_ + fused_rows_ - 1) / fused_rows_;
+    const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
+    const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
+    const PackedMatrix& w = packed_[0];
+    const int64_t block = std::max<int64_t>(gemm_->nr, kFuseColumnBlock / gemm_->nr * gemm_->nr);
+    ctx.pool.run(batch_ * chunks, [&](int64_t task, int thread) {
+      const int64_t n = task / chunks, chunk = task % chunks;
+      uint8_t* base = reinterpret_cast<uint8_t*>(ctx.scratch) + static_cast<size_t>(thread) * per_thread;
+      float* mid = reinterpret_cast<float*>(base);
+      float* kernel_scratch = reinterpret_cast<float*>(base + fused_mid_bytes_);
+      const float* x = ctx.inputs[0] + n * a.in_c_ * a.in_h_ * a.in_w_;
+      const float* r = has_residual_ ? ctx.inputs[3] + n * out_c_ * pixels : nullptr;
+      float* y = ctx.outputs[0] + n * out_c_ * pixels;
+      const int64_t row_end = std::min(out_h_, (chunk + 1) * bands / chunks * fused_rows_);
+      for (int64_t r0 = chunk * bands / chunks * fused_rows_; r0 < row_end; r0 += fused_rows_) {
+        const int64_t r1 = std::min(row_end, r0 + fused_rows_), first = r0 * out_w_, count = (r1 - r0) * out_w_;
+        a.depthwise_rows(x, r0, r1, mid, mid_ld, kernel_scratch);
+        for (int64_t j = 0; j < count; j += block) {
+          const int64_t nc = std::min(block, count - j), at = first + j;
+          for (int64_t p = 0; p < w.panel_count(); ++p) {
+            const int64_t m0 = p * w.mr;
+            const F32GemmPost post = kernel_post(r ? r + m0 * pixels + at : nullptr, pixels);
+            gemm_->igemm(static_cast<size_t>(std::min<int64_t>(w.mr, out_c_ - m0)), static_cast<size_t>(nc),
+                         static_cast<size_t>(depth_), w.panel(p), mid + j, fused_koff_.data(), y + m0 * pixels + at,
+                         static_cast<size_t>(pixels), bias_ ? bias_ + m0 : nullptr, post_in_kernel_ ? &post : nullptr);
+          }
+          if (!post_in_kernel_) epilogue_rows(y, r, 0, out_c_, pixels, at, nc);
+        }
+      }
+    });
+  }
+
   // Output rows [r0, r1) of this pointwise layer for one image (x: its
   // in_c_ input planes), output channel m's rows at dst + m*ld, with bias
   // and activation (in the kernel as it stores, as run_pointwise). In
@@ -1127,7 +1250,7 @@ class ConvOp final : public Op {
   void run_fused(const RunContext& ctx) const {
     const ConvOp& a = *pw_producer_;
     const int64_t pixels = out_h_ * out_w_, in_plane = in_h_ * in_w_, k2 = win_.kh * win_.kw;
-    const int64_t reach = (win_.kh - 1) * win_.dh + 1, mid_ld = fused_mid_rows_ * in_w_;
+    const int64_t mid_ld = fused_mid_rows_ * in_w_;
     const int64_t bands = (out_h_ + fused_rows_ - 1) / fused_rows_;
     const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
     const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
@@ -1143,9 +1266,9 @@ class ConvOp final : public Op {
       int64_t lo = 0, hi = 0;  // producer rows held in mid
       for (int64_t oy0 = oy_begin; oy0 < oy_end; oy0 += fused_rows_) {
         const int64_t oy1 = std::min(oy_end, oy0 + fused_rows_);
-        const int64_t first_row = oy0 * win_.sh - win_.pad_top;  // of the band's windows, in input rows
-        const int64_t new_lo = std::clamp<int64_t>(first_row, 0, in_h_);
-        const int64_t new_hi = std::clamp<int64_t>((oy1 - 1) * win_.sh - win_.pad_top + reach, 0, in_h_);
+        int64_t new_lo = 0;
+        const DwconvPlane band = dw_rows_plane(oy0, oy1, &new_lo);
+        const int64_t new_hi = new_lo + band.in_h;
         int64_t from = new_lo;  // first row to compute
         if (hi > new_lo && lo <= new_lo) {
           if (new_lo > lo)
@@ -1157,10 +1280,6 @@ class ConvOp final : public Op {
         if (new_hi > from) a.pointwise_rows(x, from, new_hi, mid + (from - new_lo) * in_w_, mid_ld);
         lo = new_lo;
         hi = new_hi;
-        DwconvPlane band = dw_plane_;
-        band.out_h = oy1 - oy0;
-        band.in_h = hi - lo;
-        band.pad_top = lo - first_row;
         for (int64_t c = 0; c < out_c_; ++c) {
           float* y = y_all + c * pixels + oy0 * out_w_;
           dw_kernel_->fn(&band, mid + c * mid_ld, dw_weights_.data() + c * k2, bias_ ? bias_[c] : 0.0f, dw_clamp_,
@@ -1182,14 +1301,9 @@ class ConvOp final : public Op {
     dw_bands_.clear();
     for (int64_t oy0 = 0; oy0 < out_h_; oy0 += rows) {
       const int64_t oy1 = std::min(out_h_, oy0 + rows);
-      const int64_t first_row = oy0 * win_.sh - win_.pad_top;  // P row oy0*S, in input rows
-      const int64_t last_row = (oy1 - 1) * win_.sh + (win_.kh - 1) * win_.dh - win_.pad_top;
-      const int64_t iy0 = std::clamp<int64_t>(first_row, 0, in_h_), iy1 = std::clamp<int64_t>(last_row + 1, 0, in_h_);
+      int64_t iy0 = 0;
       DwBand band;
-      band.plane = dw_plane_;
-      band.plane.out_h = oy1 - oy0;
-      band.plane.in_h = std::max<int64_t>(0, iy1 - iy0);
-      band.plane.pad_top = iy0 - first_row;
+      band.plane = dw_rows_plane(oy0, oy1, &iy0);
       band.x_offset = iy0 * in_w_;
       band.y_offset = oy0 * out_w_;
       dw_bands_.push_back(band);
@@ -1329,11 +1443,14 @@ class ConvOp final : public Op {
   size_t wino_input_bytes_ = 0, wino_shared_v_bytes_ = 0, wino_thread_bytes_ = 0;
   size_t scratch_bytes_ = 0;
   int num_threads_ = 1;
-  // A fused pointwise producer (fuse_producer), or null.
+  // A fused producer (fuse_producer), or null: pointwise (this layer
+  // depthwise) or depthwise (this layer pointwise).
   const ConvOp* pw_producer_ = nullptr;
+  const ConvOp* dw_producer_ = nullptr;
   int64_t fused_rows_ = 1;      // output rows per band
-  int64_t fused_mid_rows_ = 1;  // producer rows a band reads, at most
+  int64_t fused_mid_rows_ = 1;  // producer rows a band reads, at most (pointwise producer)
   size_t fused_mid_bytes_ = 0;  // per thread: the producer rows of every channel
+  std::vector<int64_t> fused_koff_;  // depthwise producer: B row k (channel k) in mid
 };
 
 }  // namespace
