@@ -77,8 +77,9 @@ constexpr int64_t kWinoTiles = 48;
 constexpr int64_t kDwLanesBandElements = 1024;
 // Pointwise -> depthwise fusion (ConvOp::fuse_producer): where the
 // pointwise output is at least kFuseMinBytes, in bands whose pointwise rows
-// (all channels) take about kFuseBandBytes, the pointwise GEMM in column
-// blocks of about kFuseColumnBlock pixels.
+// (all channels) take about kFuseBandBytes, at least kFuseBandsPerThread
+// bands per thread, the pointwise GEMM in column blocks of about
+// kFuseColumnBlock pixels.
 constexpr size_t kFuseMinBytes = size_t{8} << 20;
 // Depthwise -> pointwise fusion: where the depthwise output is at least
 // kFuseDepthwiseMinBytes and either the pointwise depth is at most
@@ -95,6 +96,7 @@ constexpr int64_t kFuseDepthwiseShortDepth = 32;
 constexpr size_t kFuseDepthwiseLargeBytes = size_t{4} << 20;
 constexpr size_t kFuseBandBytes = size_t{768} << 10;
 constexpr int64_t kFuseColumnBlock = 256;
+constexpr int64_t kFuseBandsPerThread = 4;
 // Depthwise convs with outputs at least this wide (3x3 stride 2 and
 // undilated 5x5 stride 2 or 3x3 stride 1) stay plane by plane: the AVX-512
 // per-plane kernel's rows mode reads such rows in place (kRowsMinWidth there).
@@ -1149,11 +1151,19 @@ class ConvOp final : public Op {
     }
   }
 
+  // Rows per fused band at most: kFuseBandsPerThread bands per thread, so
+  // that every thread gets a row range (a 112-row map in one band ran on
+  // one thread of two).
+  int64_t fused_rows_cap(int64_t rows) const {
+    const int64_t bands = static_cast<int64_t>(num_threads_) * kFuseBandsPerThread;
+    return std::max<int64_t>(1, (rows + bands - 1) / bands);
+  }
+
   bool fuse_pointwise_producer(const ConvOp& a) {
     const int64_t reach = (win_.kh - 1) * win_.dh + 1;
     const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
     const int64_t fit_rows = std::max<int64_t>(reach, static_cast<int64_t>(kFuseBandBytes) / row_bytes);
-    fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, out_h_);
+    fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, fused_rows_cap(out_h_));
     fused_mid_rows_ = std::min(in_h_, (fused_rows_ - 1) * win_.sh + reach);
     DwconvPlane band = dw_plane_;
     band.out_h = fused_rows_;
@@ -1167,7 +1177,7 @@ class ConvOp final : public Op {
 
   bool fuse_depthwise_producer(const ConvOp& a) {
     const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
-    fused_rows_ = std::clamp<int64_t>(static_cast<int64_t>(kFuseBandBytes) / row_bytes, 1, in_h_);
+    fused_rows_ = std::clamp<int64_t>(static_cast<int64_t>(kFuseBandBytes) / row_bytes, 1, fused_rows_cap(in_h_));
     const int64_t mid_ld = fused_rows_ * in_w_;
     fused_koff_.clear();
     for (int64_t k = 0; k < depth_; ++k) fused_koff_.push_back(k * mid_ld);
