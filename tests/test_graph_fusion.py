@@ -56,7 +56,9 @@ def pw_dw_model(rng, batch, c_in, c_mid, h, w, k, stride, pads, act_pw, act_dw, 
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def check(model_proto, x, isa, tmp_path, threads, case, fused):
+def check(model_proto, x, isa, tmp_path, threads, case, fused, producer="pw", consumer="dw"):
+    """Parity with onnxruntime, and the profile: the producer's row 0 and the
+    consumer's not where fused, the producer's row non-zero where not."""
     model = edgecnn.load(convert_to_bytes(model_proto, tmp_path), isa=isa, num_threads=threads)
     got = model.forward(x)
     ref = run_onnxruntime(model_proto, {"X": x})
@@ -67,9 +69,10 @@ def check(model_proto, x, isa, tmp_path, threads, case, fused):
         assert diff.max() <= tolerance(r), f"{label} output {i}: max|diff| {diff.max():.3g} at {worst}"
     seconds = {name: t for name, _, _, t in model.profile(x, runs=1).rows}
     if fused:
-        assert seconds["pw"] == 0.0 and seconds["dw"] > 0.0, f"{label}: pw not fused into dw ({seconds})"
+        assert seconds[producer] == 0.0 and seconds[consumer] > 0.0, (
+            f"{label}: {producer} not fused into {consumer} ({seconds})")
     else:
-        assert seconds["pw"] > 0.0, f"{label}: pw fused though it must not be ({seconds})"
+        assert seconds[producer] > 0.0, f"{label}: {producer} fused though it must not be ({seconds})"
 
 
 # (batch, c_in, c_mid, h, w, k, stride, pads, act_pw, act_dw, dilation, threads): every c_mid*h*w*4
@@ -138,22 +141,6 @@ def dw_pw_model(rng, batch, c, c_out, h, w, k, stride, pads, act_dw, act_pw, res
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def check_dw_pw(model_proto, x, isa, tmp_path, threads, case, fused):
-    model = edgecnn.load(convert_to_bytes(model_proto, tmp_path), isa=isa, num_threads=threads)
-    got = model.forward(x)
-    ref = run_onnxruntime(model_proto, {"X": x})
-    label = f"{case} isa={isa} threads={threads}"
-    for i, (g, r) in enumerate(zip(got, ref)):
-        diff = np.abs(g - r)
-        worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
-        assert diff.max() <= tolerance(r), f"{label} output {i}: max|diff| {diff.max():.3g} at {worst}"
-    seconds = {name: t for name, _, _, t in model.profile(x, runs=1).rows}
-    if fused:
-        assert seconds["dw"] == 0.0 and seconds["pw"] > 0.0, f"{label}: dw not fused into pw ({seconds})"
-    else:
-        assert seconds["dw"] > 0.0, f"{label}: dw fused though it must not be ({seconds})"
-
-
 # (batch, c, c_out, h, w, k, stride, pads, act_dw, act_pw, residual, threads): the depthwise
 # output c * out_h * out_w * 4 bytes is >= 512 KiB with c <= 32, or >= 4 MiB.
 DW_PW_CASES = [
@@ -178,15 +165,15 @@ def test_fused_depthwise_pointwise(isa, rng, tmp_path, case):
     x = rng.standard_normal((batch, c, h, w)).astype(np.float32)
     # These windows run on the per-plane kernels of every tier that has one at these widths.
     fused = edgecnn._core.f32_dwconv_kernel_name(isa, k, s) != ""
-    check_dw_pw(model, x, isa, tmp_path, threads, f"fused case {case}", fused)
+    check(model, x, isa, tmp_path, threads, f"fused case {case}", fused, producer="dw", consumer="pw")
 
 
 def test_depthwise_not_fused_into_deep_projections_on_smaller_maps(isa, rng, tmp_path):
     # Depth 64 on a 0.8 MB map (MobileNetV3's 64 -> 24 at 56x56): unfused.
     model = dw_pw_model(rng, 1, 64, 24, 56, 56, 3, 1, (1, 1, 1, 1), "relu", None)
     x = rng.standard_normal((1, 64, 56, 56)).astype(np.float32)
-    check_dw_pw(model, x, isa, tmp_path, 2, "depth 64, 0.8 MB", fused=False)
+    check(model, x, isa, tmp_path, 2, "depth 64, 0.8 MB", fused=False, producer="dw", consumer="pw")
     # Depth 16 under 512 KiB (16 x 56 x 56 floats: 200 KB).
     model = dw_pw_model(rng, 1, 16, 16, 56, 56, 3, 1, (1, 1, 1, 1), "relu", None, residual=True)
     x = rng.standard_normal((1, 16, 56, 56)).astype(np.float32)
-    check_dw_pw(model, x, isa, tmp_path, 2, "depth 16, 200 KB", fused=False)
+    check(model, x, isa, tmp_path, 2, "depth 16, 200 KB", fused=False, producer="dw", consumer="pw")
