@@ -381,7 +381,7 @@ class ConvOp final : public Op {
   size_t scratch_bytes() const override { return scratch_bytes_; }
 
   // Producer fusion (Op::fuse_producer), two ways, where the tensor between
-  // the two layers would take kFuseMinBytes or more:
+  // the two layers is large enough (the bounds at the top of the file):
   //  - a pointwise producer into this depthwise layer: band by band of
   //    output rows, the producer's rows that the band's windows read are
   //    computed into per-thread scratch (sized to stay in L2) and convolved
@@ -400,8 +400,8 @@ class ConvOp final : public Op {
     const size_t between = static_cast<size_t>(in_c_ * in_h_ * in_w_) * sizeof(float);
     if (between >= kFuseMinBytes && fusable_depthwise() && a->fusable_pointwise() && !a->has_residual_)
       return fuse_pointwise_producer(*a);
-    if (between >= kFuseDepthwiseMinBytes && (depth_ <= kFuseDepthwiseShortDepth || between >= kFuseDepthwiseLargeBytes) &&
-        fusable_pointwise() && a->fusable_depthwise())
+    const bool short_or_large = depth_ <= kFuseDepthwiseShortDepth || between >= kFuseDepthwiseLargeBytes;
+    if (between >= kFuseDepthwiseMinBytes && short_or_large && fusable_pointwise() && a->fusable_depthwise())
       return fuse_depthwise_producer(*a);
     return false;
   }
