@@ -421,8 +421,8 @@ inline void lanes_block(const float* phases, const int64_t* tap, const float* wl
 
 // Undilated: U output elements from q on, register-blocked by tap row. For
 // tap row ky and column phase px (the taps kx = px + S*j), the U + nj - 1
-// elements from q + j = 0 on of that phase row are loaded once and feed all
-// U x nj products (element q + u + j times tap (ky, px + S*j)), so a load
+// elements from q on of that phase row are loaded once and feed all U x nj
+// products (element q + u + j times tap (ky, px + S*j)), so a load
 // serves up to nj FMAs instead of one: about 0.4 loads per FMA for 5x5 at
 // U = 8 (U accumulators, nj weights and U + nj - 1 inputs stay in the 32
 // registers). Element offsets as in the tap table: phase ((ky % S), px) is
@@ -528,9 +528,11 @@ constexpr LanesRowsFn<K> kLanesRows[16] = {
 // phase planes of kernels/dwconv_plane.h, every element a vector of the 16
 // channels: filled by transposing 16 pixels x 16 channels at a time (flat
 // over the dense input plane, so no lanes idle on narrow rows), convolved
-// over the flat index like the per-plane kernels (16 elements in flight,
-// aligned loads; maps up to 16 wide by rows of exactly out_w elements),
-// activated in place, transposed back 16 output pixels at a time.
+// over the flat index like the per-plane kernels (aligned loads; undilated:
+// 8 elements at a time register-blocked by tap row, lanes_segment; dilated:
+// 16 in flight, one load per tap; maps up to 16 wide by rows of exactly
+// out_w elements), activated in place, transposed back 16 output pixels at
+// a time.
 // kChannels: 16 for calls on 16 channels (the channel count a constant, so
 // the fill and drain keep their 16 vectors in registers, with no per-channel
 // branches), 0 for any count up to 16.
