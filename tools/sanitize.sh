@@ -26,6 +26,7 @@ nice_level=${EDGECNN_SANITIZE_NICE:-19}
 # Tests that drive the core hardest per second: loader and robustness, every
 # operator on every ISA, pre/post-processing, the task pipeline end to end.
 QUICK=$(cd "$root" && echo tests/test_robustness_*.py tests/test_model_file.py tests/test_api.py tests/test_op_*.py \
+  tests/test_graph_*.py tests/test_kernel_f32_dwconv.py \
   tests/test_pre_preprocess.py tests/test_post_*.py tests/test_tasks_end_to_end.py)
 # OpenVINO is hidden under the sanitizer (see below): its backend's tests are left
 # out, and so is a test whose expected message names the nodes only when OpenVINO
