@@ -46,6 +46,23 @@ def test_charge_is_per_run_and_keeps_unknown_nodes_apart():
     assert times == {"conv_a": 3.0, cl.REORDERS: 0.5, "(Subgraph)": 1.5}
 
 
+def test_a_fused_convolutions_peer_times_move_to_its_consumer():
+    # conv_a feeds conv_b through clip_a (fused into conv_a); edgecnn runs
+    # conv_a inside conv_b (0 on its own row).
+    index = cl.GraphIndex(NODES)
+    assert index.consumer_anchor("conv_a") == "conv_b"
+    assert index.consumer_anchor("conv_b") == "pool"
+    rows = [{"node": "conv_a", "op": "Conv", "shape": [1, 8, 4, 4], "edgecnn": 0.0, "onnxruntime": 2.0,
+             "openvino": 0.5},
+            {"node": "conv_b", "op": "Conv", "shape": [1, 8, 4, 4], "edgecnn": 1.5, "onnxruntime": 1.0},
+            {"node": "pool", "op": "GlobalAveragePool", "shape": [1, 8, 1, 1], "edgecnn": 0.0, "onnxruntime": 0.1}]
+    merged = cl.merge_fused(rows, index, ["onnxruntime", "openvino"])
+    assert merged[0] == {"node": "conv_a", "op": "Conv (fused)", "shape": [1, 8, 4, 4], "edgecnn": 0.0,
+                         "onnxruntime": 0.0, "openvino": 0.0}
+    assert merged[1]["onnxruntime"] == 3.0 and merged[1]["openvino"] == 0.5
+    assert merged[2]["onnxruntime"] == 0.1 and merged[2]["op"] == "GlobalAveragePool"  # not a convolution
+
+
 def test_markdown_rows_totals_and_top():
     rows = [{"node": "conv_a", "op": "Conv", "shape": [1, 8, 4, 4], "edgecnn": 1.0, "onnxruntime": 2.0,
              "openvino": 0.5},

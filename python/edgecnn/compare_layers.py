@@ -16,6 +16,10 @@ ONNX node that edgecnn's profile names:
   knows no more than the graph: an Add that edgecnn runs as a node of its
   own (two non-convolution inputs) is charged to its producer all the same,
   and its own row then shows no peer time.
+- a convolution that edgecnn fuses into the one it feeds (its profile row is
+  0; see Model.profile) has its peers' times moved to that consumer's row,
+  whose edgecnn time holds both layers; the producer's op reads "Conv
+  (fused)".
 Times are means over the runs, in milliseconds.
 """
 
@@ -45,6 +49,7 @@ class GraphIndex:
         self.order = {name: i for i, (name, _, _, _) in enumerate(nodes)}
         self.op = {name: op for name, op, _, _ in nodes}
         self.producer = {t: name for name, _, _, outs in nodes for t in outs}
+        self.inputs = {name: list(inputs) for name, _, inputs, _ in nodes}
         self.anchor: Dict[str, str] = {}
         for name, op, inputs, _ in nodes:
             # Constants (Clip's bounds, say) are operands, not the data path.
@@ -61,6 +66,15 @@ class GraphIndex:
 
         graph = onnx.load(path, load_external_data=False).graph
         return cls([(n.name, n.op_type, list(n.input), list(n.output)) for n in graph.node])
+
+    def consumer_anchor(self, anchor: str) -> Optional[str]:
+        """The anchor of the first node, in graph order, that reads a tensor
+        produced under `anchor` and is not itself under it (None: no such node)."""
+        outputs = {t for t, name in self.producer.items() if self.anchor[name] == anchor}
+        for name in sorted(self.order, key=self.order.__getitem__):
+            if self.anchor[name] != anchor and any(t in outputs for t in self.inputs[name]):
+                return self.anchor[name]
+        return None
 
     def resolve(self, peer_name: str) -> Optional[str]:
         """The anchor of a peer's node name, or None when it names no ONNX node."""
@@ -154,7 +168,25 @@ def compare(model: str, shape: Sequence[int], threads: int = 1, runs: int = 20,
             claimed.add(key)
         rows.append(row)
     unclaimed = {engine: sum(v for k, v in times.items() if k not in claimed) for engine, times in peers.items()}
-    return rows, unclaimed
+    return merge_fused(rows, index, list(peers)), unclaimed
+
+
+def merge_fused(rows: List[dict], index: GraphIndex, engines: Sequence[str]) -> List[dict]:
+    """Moves the peers' times of each fused convolution (an edgecnn time of 0)
+    to the row of the convolution it feeds, and marks its op "Conv (fused)"."""
+    by_key = {index.anchor.get(r["node"], r["node"]): r for r in rows}
+    for row in rows:
+        if row["op"] != "Conv" or row["edgecnn"] != 0.0:
+            continue
+        consumer = by_key.get(index.consumer_anchor(index.anchor.get(row["node"], row["node"])) or "")
+        if consumer is None or consumer["op"] != "Conv":
+            continue
+        for engine in engines:
+            if engine in row:
+                consumer[engine] = consumer.get(engine, 0.0) + row[engine]
+                row[engine] = 0.0
+        row["op"] = "Conv (fused)"
+    return rows
 
 
 def input_shape(model: str) -> List[int]:
