@@ -1137,17 +1137,16 @@ class ConvOp final : public Op {
     return band;
   }
 
-  // Depthwise output rows [oy0, oy1) of every channel of one image (x: its
-  // input planes) at dst + c*ld, with the epilogue.
-  void depthwise_rows(const float* x, int64_t oy0, int64_t oy1, float* dst, int64_t ld, float* scratch) const {
-    int64_t iy0 = 0;
-    const DwconvPlane band = dw_rows_plane(oy0, oy1, &iy0);
-    const int64_t k2 = win_.kh * win_.kw, count = (oy1 - oy0) * out_w_;
+  // A band of depthwise output rows (band: its geometry, dw_rows_plane) of
+  // every channel: channel c's input rows at x + c*x_stride, its output
+  // rows at y + c*y_stride, with the epilogue.
+  void depthwise_band(const DwconvPlane& band, const float* x, int64_t x_stride, float* y, int64_t y_stride,
+                      float* scratch) const {
+    const int64_t k2 = win_.kh * win_.kw, count = band.out_h * out_w_;
     for (int64_t c = 0; c < out_c_; ++c) {
-      float* y = dst + c * ld;
-      dw_kernel_->fn(&band, x + c * in_h_ * in_w_ + iy0 * in_w_, dw_weights_.data() + c * k2,
-                     bias_ ? bias_[c] : 0.0f, dw_clamp_, scratch, y);
-      if (!dw_clamp_is_epilogue_) apply_epilogue(act_, y, nullptr, false, static_cast<size_t>(count));
+      dw_kernel_->fn(&band, x + c * x_stride, dw_weights_.data() + c * k2, bias_ ? bias_[c] : 0.0f, dw_clamp_,
+                     scratch, y + c * y_stride);
+      if (!dw_clamp_is_epilogue_) apply_epilogue(act_, y + c * y_stride, nullptr, false, static_cast<size_t>(count));
     }
   }
 
@@ -1159,18 +1158,23 @@ class ConvOp final : public Op {
     return std::max<int64_t>(1, (rows + bands - 1) / bands);
   }
 
+  // Per thread: mid_floats of producer rows, then the depthwise kernel's
+  // scratch for a band of fused_rows_ output rows of `plane`.
+  void plan_fused_scratch(const DwconvPlane& plane, int64_t mid_floats) {
+    DwconvPlane band = plane;
+    band.out_h = fused_rows_;
+    fused_mid_bytes_ = round_up(static_cast<size_t>(mid_floats) * sizeof(float), 64);
+    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
+    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+  }
+
   bool fuse_pointwise_producer(const ConvOp& a) {
     const int64_t reach = (win_.kh - 1) * win_.dh + 1;
     const int64_t row_bytes = in_c_ * in_w_ * static_cast<int64_t>(sizeof(float));
     const int64_t fit_rows = std::max<int64_t>(reach, static_cast<int64_t>(kFuseBandBytes) / row_bytes);
     fused_rows_ = std::clamp<int64_t>((fit_rows - reach) / win_.sh + 1, 1, fused_rows_cap(out_h_));
     fused_mid_rows_ = std::min(in_h_, (fused_rows_ - 1) * win_.sh + reach);
-    DwconvPlane band = dw_plane_;
-    band.out_h = fused_rows_;
-    band.in_h = fused_mid_rows_;
-    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * fused_mid_rows_ * in_w_) * sizeof(float), 64);
-    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
-    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+    plan_fused_scratch(dw_plane_, in_c_ * fused_mid_rows_ * in_w_);
     pw_producer_ = &a;
     return true;
   }
@@ -1181,14 +1185,26 @@ class ConvOp final : public Op {
     const int64_t mid_ld = fused_rows_ * in_w_;
     fused_koff_.clear();
     for (int64_t k = 0; k < depth_; ++k) fused_koff_.push_back(k * mid_ld);
-    DwconvPlane band = a.dw_plane_;
-    band.out_h = fused_rows_;
-    band.in_h = std::min(a.in_h_, (fused_rows_ - 1) * a.win_.sh + (a.win_.kh - 1) * a.win_.dh + 1);
-    fused_mid_bytes_ = round_up(static_cast<size_t>(in_c_ * mid_ld) * sizeof(float), 64);
-    const size_t kernel_bytes = round_up(static_cast<size_t>(band.scratch_floats()) * sizeof(float), 64);
-    scratch_bytes_ = static_cast<size_t>(num_threads_) * (fused_mid_bytes_ + kernel_bytes);
+    plan_fused_scratch(a.dw_plane_, in_c_ * mid_ld);
     dw_producer_ = &a;
     return true;
+  }
+
+  // The fused layers' tasks: each image's `rows` output rows in one
+  // contiguous range of whole bands per thread, fn(n, row_begin, row_end,
+  // mid, kernel_scratch) with the running thread's two scratch parts
+  // (plan_fused_scratch).
+  template <class Fn>
+  void run_fused_ranges(const RunContext& ctx, int64_t rows, const Fn& fn) const {
+    const int64_t bands = (rows + fused_rows_ - 1) / fused_rows_;
+    const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
+    const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
+    ctx.pool.run(batch_ * chunks, [&](int64_t task, int thread) {
+      const int64_t n = task / chunks, chunk = task % chunks;
+      uint8_t* base = reinterpret_cast<uint8_t*>(ctx.scratch) + static_cast<size_t>(thread) * per_thread;
+      fn(n, chunk * bands / chunks * fused_rows_, std::min(rows, (chunk + 1) * bands / chunks * fused_rows_),
+         reinterpret_cast<float*>(base), reinterpret_cast<float*>(base + fused_mid_bytes_));
+    });
   }
 
   // This pointwise layer with its depthwise producer fused
@@ -1199,23 +1215,17 @@ class ConvOp final : public Op {
   void run_fused_depthwise(const RunContext& ctx) const {
     const ConvOp& a = *dw_producer_;
     const int64_t pixels = out_h_ * out_w_, mid_ld = fused_rows_ * in_w_;
-    const int64_t bands = (out_h_ + fused_rows_ - 1) / fused_rows_;
-    const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
-    const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
     const PackedMatrix& w = packed_[0];
     const int64_t block = std::max<int64_t>(gemm_->nr, kFuseColumnBlock / gemm_->nr * gemm_->nr);
-    ctx.pool.run(batch_ * chunks, [&](int64_t task, int thread) {
-      const int64_t n = task / chunks, chunk = task % chunks;
-      uint8_t* base = reinterpret_cast<uint8_t*>(ctx.scratch) + static_cast<size_t>(thread) * per_thread;
-      float* mid = reinterpret_cast<float*>(base);
-      float* kernel_scratch = reinterpret_cast<float*>(base + fused_mid_bytes_);
+    run_fused_ranges(ctx, out_h_, [&](int64_t n, int64_t row_begin, int64_t row_end, float* mid, float* scratch) {
       const float* x = ctx.inputs[0] + n * a.in_c_ * a.in_h_ * a.in_w_;
       const float* r = has_residual_ ? ctx.inputs[3] + n * out_c_ * pixels : nullptr;
       float* y = ctx.outputs[0] + n * out_c_ * pixels;
-      const int64_t row_end = std::min(out_h_, (chunk + 1) * bands / chunks * fused_rows_);
-      for (int64_t r0 = chunk * bands / chunks * fused_rows_; r0 < row_end; r0 += fused_rows_) {
+      for (int64_t r0 = row_begin; r0 < row_end; r0 += fused_rows_) {
         const int64_t r1 = std::min(row_end, r0 + fused_rows_), first = r0 * out_w_, count = (r1 - r0) * out_w_;
-        a.depthwise_rows(x, r0, r1, mid, mid_ld, kernel_scratch);
+        int64_t iy0 = 0;
+        const DwconvPlane band = a.dw_rows_plane(r0, r1, &iy0);
+        a.depthwise_band(band, x + iy0 * a.in_w_, a.in_h_ * a.in_w_, mid, mid_ld, scratch);
         for (int64_t j = 0; j < count; j += block) {
           const int64_t nc = std::min(block, count - j), at = first + j;
           for (int64_t p = 0; p < w.panel_count(); ++p) {
@@ -1259,25 +1269,14 @@ class ConvOp final : public Op {
   // band shares with the previous one are moved down, not recomputed.
   void run_fused(const RunContext& ctx) const {
     const ConvOp& a = *pw_producer_;
-    const int64_t pixels = out_h_ * out_w_, in_plane = in_h_ * in_w_, k2 = win_.kh * win_.kw;
-    const int64_t mid_ld = fused_mid_rows_ * in_w_;
-    const int64_t bands = (out_h_ + fused_rows_ - 1) / fused_rows_;
-    const int64_t chunks = std::min<int64_t>(ctx.pool.num_threads(), bands);
-    const size_t per_thread = scratch_bytes_ / static_cast<size_t>(num_threads_);
-    ctx.pool.run(batch_ * chunks, [&](int64_t task, int thread) {
-      const int64_t n = task / chunks, chunk = task % chunks;
-      uint8_t* base = reinterpret_cast<uint8_t*>(ctx.scratch) + static_cast<size_t>(thread) * per_thread;
-      float* mid = reinterpret_cast<float*>(base);
-      float* kernel_scratch = reinterpret_cast<float*>(base + fused_mid_bytes_);
-      const float* x = ctx.inputs[0] + n * a.in_c_ * in_plane;
-      float* y_all = ctx.outputs[0] + n * out_c_ * pixels;
-      const int64_t oy_begin = chunk * bands / chunks * fused_rows_;
-      const int64_t oy_end = std::min(out_h_, (chunk + 1) * bands / chunks * fused_rows_);
+    const int64_t pixels = out_h_ * out_w_, mid_ld = fused_mid_rows_ * in_w_;
+    run_fused_ranges(ctx, out_h_, [&](int64_t n, int64_t oy_begin, int64_t oy_end, float* mid, float* scratch) {
+      const float* x = ctx.inputs[0] + n * a.in_c_ * in_h_ * in_w_;
+      float* y = ctx.outputs[0] + n * out_c_ * pixels;
       int64_t lo = 0, hi = 0;  // producer rows held in mid
       for (int64_t oy0 = oy_begin; oy0 < oy_end; oy0 += fused_rows_) {
-        const int64_t oy1 = std::min(oy_end, oy0 + fused_rows_);
         int64_t new_lo = 0;
-        const DwconvPlane band = dw_rows_plane(oy0, oy1, &new_lo);
+        const DwconvPlane band = dw_rows_plane(oy0, std::min(oy_end, oy0 + fused_rows_), &new_lo);
         const int64_t new_hi = new_lo + band.in_h;
         int64_t from = new_lo;  // first row to compute
         if (hi > new_lo && lo <= new_lo) {
@@ -1290,12 +1289,7 @@ class ConvOp final : public Op {
         if (new_hi > from) a.pointwise_rows(x, from, new_hi, mid + (from - new_lo) * in_w_, mid_ld);
         lo = new_lo;
         hi = new_hi;
-        for (int64_t c = 0; c < out_c_; ++c) {
-          float* y = y_all + c * pixels + oy0 * out_w_;
-          dw_kernel_->fn(&band, mid + c * mid_ld, dw_weights_.data() + c * k2, bias_ ? bias_[c] : 0.0f, dw_clamp_,
-                         kernel_scratch, y);
-          if (!dw_clamp_is_epilogue_) apply_epilogue(act_, y, nullptr, false, static_cast<size_t>(band.out_h * out_w_));
-        }
+        depthwise_band(band, mid, mid_ld, y + oy0 * out_w_, pixels, scratch);
       }
     });
   }
