@@ -46,8 +46,10 @@ def test_tile_boundaries(isa, dim, prefetch, rng):
             check(isa, m, k, n, rng, prefetch)
     # Both dimensions at once: whole tiles (the hinted path) beside partial
     # ones; K around 64, where a hinted call starts requesting its C lines
-    # (kF32GemmStorePrefetchMinK).
-    for m, n in [(mr, nr), (mr, 2 * nr + 1), (mr + 1, nr - 1 if nr > 1 else 2)]:
+    # (kF32GemmStorePrefetchMinK). Whole panels narrower than one tile (16,
+    # 17 and 32 columns: Winograd's products on small maps) take the hint in
+    # their edge tile.
+    for m, n in [(mr, nr), (mr, 2 * nr + 1), (mr + 1, nr - 1 if nr > 1 else 2), (mr, 16), (mr, 17), (mr, 32)]:
         for k in (17, 63, 64, 65):
             check(isa, m, k, n, rng, prefetch)
 

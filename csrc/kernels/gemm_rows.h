@@ -51,7 +51,7 @@ inline void request_output_lines(float* c, size_t ldc, size_t rows, size_t cols)
 
 // The rows of a kernel call with hint `pf` (null: none).
 inline PrefetchingRows prefetching_rows(const float* b, size_t ldb, const F32RowPrefetch* pf) {
-  PrefetchingRows rows = {b, ldb, {NULL, 0, 0, 0, 0}};
+  PrefetchingRows rows = {b, ldb, {NULL, 0, 0, 0, 0, false}};
   if (pf != NULL) rows.pf = *pf;
   return rows;
 }

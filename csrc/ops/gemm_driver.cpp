@@ -183,7 +183,7 @@ void WeightGemm::run_in_place(const PackedMatrix& w, const float* b, int64_t ldb
             const int64_t call = (p - p0) * tiles + q;
             const int64_t r0 = next_k0 + call * next_kc / calls, r1 = next_k0 + (call + 1) * next_kc / calls;
             F32RowPrefetch pf{b + r0 * ldb + next_n0, static_cast<size_t>(ldb), static_cast<size_t>(next_nc),
-                              static_cast<size_t>(next_nc > 0 ? std::min(r1 - r0, kc) : 0), 0};
+                              static_cast<size_t>(next_nc > 0 ? std::min(r1 - r0, kc) : 0), 0, true};
             while (pf.count > 0 && (pf.count << (pf.shift + 1)) <= static_cast<size_t>(kc)) ++pf.shift;
             const F32RowPrefetch* hint = pf.count > 0 ? &pf : nullptr;
             const float* bq = b + k0 * ldb + n0 + q * nr;

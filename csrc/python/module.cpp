@@ -110,11 +110,11 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const 
   return result;
 }
 
-// The hint of a test hook's kernel calls: B's own rows, one per k step
-// (kernels/gemm_prefetch.h), or none.
+// The hint of a test hook's kernel calls: B's own rows, one per k step,
+// with C's lines requested (kernels/gemm_prefetch.h), or none.
 F32RowPrefetch own_rows_hint(const FloatArray& b) {
   return F32RowPrefetch{b.data(), static_cast<size_t>(b.shape(1)), static_cast<size_t>(b.shape(1)),
-                        static_cast<size_t>(b.shape(0)), 0};
+                        static_cast<size_t>(b.shape(0)), 0, true};
 }
 
 // Test hook: C = W · B + bias through the packed GEMM kernel of `isa`

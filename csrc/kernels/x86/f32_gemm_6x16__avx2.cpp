@@ -180,10 +180,10 @@ void f32_gemv_16(size_t nc, size_t kc, const float* a, size_t a_stride, const fl
 void f32_gemm_6x16(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                    size_t ldc, const float* bias, const F32RowPrefetch* pf) {
   // The hint's test costs a few percent per k step where there is nothing
-  // to request (Winograd's products): its own instantiation. A hinted call
+  // to request: its own instantiation. A hinted call with a cold output
   // requests its C lines too (kernels/gemm_prefetch.h).
   if (pf != NULL) {
-    if (kc >= kF32GemmStorePrefetchMinK) request_output_lines(c, ldc, mr, nc);
+    if (pf->cold_output && kc >= kF32GemmStorePrefetchMinK) request_output_lines(c, ldc, mr, nc);
     gemm<false>(mr, nc, kc, a, prefetching_rows(b, ldb, pf), c, ldc, bias);
   } else {
     gemm<false>(mr, nc, kc, a, StridedRows{b, ldb}, c, ldc, bias);

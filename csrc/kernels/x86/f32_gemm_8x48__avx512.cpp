@@ -144,15 +144,33 @@ void gemm(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_
   }
 }
 
-// gemm with a prefetch hint (and, setting C, the requests for C's lines of
-// kernels/gemm_prefetch.h). The hint's test costs a few percent per k step
-// where there is nothing to request (Winograd's products), so it has its own
-// path; only whole tiles stream enough B to need it, so one tile variant
-// takes it and partial tiles ignore it.
+// The last tile of a hinted call on a whole panel (kMR rows), nb < kNR
+// columns: Winograd's products on 7x7 and 8x8 maps are 16 columns wide, and
+// their hint (the next weight panel) must be issued there.
+template <bool kAccumulate>
+void prefetching_edge_tile(size_t nb, size_t kc, const float* a, PrefetchingRows rows, float* c, size_t ldc,
+                           const float* bias) {
+  const size_t v = (nb + 15) / 16;
+  const bool full = nb == 16 * v;
+  if (v == 1) {
+    (full ? tile<kMR, 1, kAccumulate, true, PrefetchingRows> : tile<kMR, 1, kAccumulate, false, PrefetchingRows>)(
+        nb, kc, a, rows, c, ldc, bias, NULL, 0);
+  } else if (v == 2) {
+    (full ? tile<kMR, 2, kAccumulate, true, PrefetchingRows> : tile<kMR, 2, kAccumulate, false, PrefetchingRows>)(
+        nb, kc, a, rows, c, ldc, bias, NULL, 0);
+  } else {
+    tile<kMR, 3, kAccumulate, false, PrefetchingRows>(nb, kc, a, rows, c, ldc, bias, NULL, 0);
+  }
+}
+
+// gemm with a prefetch hint (and, with a cold output, the requests for C's
+// lines of kernels/gemm_prefetch.h). The hint's test costs a few percent per
+// k step where there is nothing to request, so it has its own path; panels
+// of fewer rows (the last of a matrix) ignore it.
 template <bool kAccumulate>
 void gemm_prefetching(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* c,
                       size_t ldc, const float* bias, const F32RowPrefetch* pf) {
-  if (!kAccumulate && kc >= kF32GemmStorePrefetchMinK) request_output_lines(c, ldc, mr, nc);
+  if (!kAccumulate && pf->cold_output && kc >= kF32GemmStorePrefetchMinK) request_output_lines(c, ldc, mr, nc);
   if (mr != kMR) {
     gemm<kAccumulate>(mr, nc, kc, a, b, ldb, c, ldc, bias);
     return;
@@ -160,7 +178,15 @@ void gemm_prefetching(size_t mr, size_t nc, size_t kc, const float* a, const flo
   size_t n0 = 0;
   for (; n0 + kNR <= nc; n0 += kNR)
     tile<kMR, 3, kAccumulate, true>(kNR, kc, a, prefetching_rows(b + n0, ldb, pf), c + n0, ldc, bias, NULL, 0);
-  if (n0 < nc) gemm<kAccumulate>(mr, nc - n0, kc, a, b + n0, ldb, c + n0, ldc, bias);
+  // The hint's requests are spread over the k steps of one tile: the edge
+  // tile issues them only when no whole tile did.
+  if (n0 < nc) {
+    if (n0 == 0) {
+      prefetching_edge_tile<kAccumulate>(nc, kc, a, prefetching_rows(b, ldb, pf), c, ldc, bias);
+    } else {
+      gemm<kAccumulate>(mr, nc - n0, kc, a, b + n0, ldb, c + n0, ldc, bias);
+    }
+  }
 }
 
 // y[0, nb) for one 48-wide panel: 3 vectors x 4 k steps in flight (12
