@@ -152,14 +152,25 @@ void ThreadPool::drain(int thread_index) {
   }
 }
 
+void ThreadPool::wake_workers() {
+  if (workers_.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++wake_calls_;
+  }
+  wake_.notify_all();
+}
+
 void ThreadPool::worker_loop(int thread_index) {
-  uint64_t seen = 0;
+  uint64_t seen = 0, wakes_seen = 0;
   for (;;) {
     const auto has_job = [&] { return generation_.load(std::memory_order_acquire) != seen; };
     if (!spin_until(has_job, spin_micros_)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || has_job(); });
+      wake_.wait(lock, [&] { return stopping_ || has_job() || wake_calls_ != wakes_seen; });
       if (stopping_) return;
+      wakes_seen = wake_calls_;
+      if (!has_job()) continue;  // woken ahead of a job: poll for it
     }
     seen = generation_.load(std::memory_order_acquire);
     drain(thread_index);

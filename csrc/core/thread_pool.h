@@ -9,7 +9,8 @@
 // for needs) before they sleep on a condition variable, and the caller polls
 // the same way while it waits for the workers to finish. Between inferences
 // the workers sleep: at most spin_micros() of polling per worker after the
-// last layer.
+// last layer; an inference wakes them first thing (wake_workers), so that
+// they come up while it copies its input.
 //
 // Placement (Linux): when a sleeping worker is woken, the scheduler tends to
 // put it on the waking thread's core and spread the two only milliseconds
@@ -44,6 +45,13 @@ class ThreadPool {
 
   int num_threads() const { return num_threads_; }
   void run(int64_t task_count, const Task& task);
+
+  // Wakes sleeping workers without a job: they poll for the next one for
+  // spin_micros() again. A caller about to post work after a pause (the
+  // start of an inference) calls it first, so that the workers' wake-up
+  // latency passes while it prepares (copies the input) rather than at the
+  // start of the first job.
+  void wake_workers();
 
   static int default_thread_count();
   // Whether sessions pin threads: EDGECNN_PIN_THREADS (default 1), read once.
@@ -102,6 +110,7 @@ class ThreadPool {
   std::vector<TaskRange> ranges_;
   std::atomic<int> busy_workers_{0};
   std::atomic<uint64_t> generation_{0};
+  uint64_t wake_calls_ = 0;  // wake_workers() calls (guarded by mutex_)
   bool stopping_ = false;
   std::exception_ptr error_;
 };

@@ -300,17 +300,21 @@ FloatArray kernel_f32_im2col_phase_row(const std::string& isa, const FloatArray&
 // Test hook: runs task_count tasks on a new pool of num_threads threads;
 // returns (task_count, 2): each task's thread index and start order (0, 1,
 // ... across all tasks). Tasks run on slow_thread sleep slow_us first; task
-// throw_task (if in range) throws instead.
+// throw_task (if in range) throws instead. Before the job the pool idles
+// idle_us, gets `wakes` wake_workers() calls, and idles idle_us again.
 py::array_t<int64_t> thread_pool_trace(int num_threads, int64_t task_count, int slow_thread, int64_t slow_us,
-                                       int64_t throw_task) {
-  if (num_threads < 1 || num_threads > 256 || task_count < 0)
-    throw ArgumentError("thread_pool_trace: needs 1-256 threads and task_count >= 0");
+                                       int64_t throw_task, int64_t idle_us, int wakes) {
+  if (num_threads < 1 || num_threads > 256 || task_count < 0 || idle_us < 0 || idle_us > 1000000 || wakes < 0)
+    throw ArgumentError("thread_pool_trace: needs 1-256 threads, task_count >= 0, idle_us 0-1000000, wakes >= 0");
   py::array_t<int64_t> out({task_count, int64_t{2}});
   int64_t* trace = out.mutable_data();
   std::fill(trace, trace + 2 * task_count, int64_t{-1});
   std::atomic<int64_t> order{0};
   ThreadPool pool(num_threads);
   py::gil_scoped_release release;
+  std::this_thread::sleep_for(std::chrono::microseconds(idle_us));
+  for (int w = 0; w < wakes; ++w) pool.wake_workers();
+  std::this_thread::sleep_for(std::chrono::microseconds(idle_us));
   pool.run(task_count, [&](int64_t i, int thread) {
     trace[2 * i] = thread;
     trace[2 * i + 1] = order.fetch_add(1);
@@ -544,7 +548,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("default_thread_count", &ThreadPool::default_thread_count);
   m.def("thread_pool_trace", &thread_pool_trace, py::arg("num_threads"), py::arg("task_count"),
-        py::arg("slow_thread") = -1, py::arg("slow_us") = 0, py::arg("throw_task") = -1);
+        py::arg("slow_thread") = -1, py::arg("slow_us") = 0, py::arg("throw_task") = -1, py::arg("idle_us") = 0,
+        py::arg("wakes") = 0);
   m.def("supported_ops", &supported_ops);
   m.def("f32_gemm_kernel_name", [](const std::string& isa) { return std::string(f32_gemm_kernel(cap_isa(parse_isa(isa))).name); });
   m.def("kernel_f32_activation", &kernel_f32_activation, py::arg("isa"), py::arg("kind"), py::arg("alpha"),
