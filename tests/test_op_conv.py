@@ -429,6 +429,22 @@ def test_winograd_channel_split_few_channels(isa, rng, tmp_path, threads):
                       case=f"winograd channel split {c_in}->{c_out} x={h}x{w} threads={threads}")
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_winograd_channel_split_up_to_64_tiles(isa, rng, tmp_path, threads):
+    # On several threads, Winograd layers of up to 64 tiles split the output
+    # channels with all tiles in one block, past the 48-tile blocks of the
+    # tile split: F(2x2) (maps under 16) with 25, 49, 63 and 64 tiles,
+    # F(4x4) (where the tier has it) with 20, 49 and 64; 72 tiles (32x33)
+    # split the tiles. Batch 2, a partial last weight panel (20 channels).
+    for h, w in ((9, 9), (14, 14), (13, 17), (15, 16), (16, 17), (28, 28), (32, 32), (32, 33)):
+        wt = rng.standard_normal((20, 24, 3, 3)).astype(np.float32) * 0.2
+        b = rng.standard_normal(20).astype(np.float32)
+        x = rng.standard_normal((2, 24, h, w)).astype(np.float32)
+        assert_parity(conv_model((2, 24, h, w), wt, b, {"pads": [1, 1, 1, 1]}, ACTIVATIONS["relu"]), x, isa,
+                      tmp_path, num_threads=threads,
+                      case=f"winograd channel split 24->20 x={h}x{w} threads={threads}")
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("c_in,c_out", [(16, 24), (33, 17)])
 def test_winograd_4x4_tiles(isa, rng, tmp_path, c_in, c_out, threads):

@@ -70,6 +70,10 @@ enum class ConvPath { kDepthwise, kPointwise, kGeneral, kDirect, kChannels, kWin
 // possibly spanning tile rows) go through the 16 GEMMs together; 48 is the
 // widest GEMM tile (AVX-512) and a multiple of the others.
 constexpr int64_t kWinoTiles = 48;
+// Winograd layers of at most this many tiles on several threads split the
+// output channels (all tiles one block, plan_winograd); more tiles split
+// the tiles.
+constexpr int64_t kWinoChannelSplitTiles = 64;
 
 // Channel-lane depthwise works in bands of output rows whose strided output
 // buffer (16 channels per element) holds about this many elements (64 KiB),
@@ -699,7 +703,8 @@ class ConvOp final : public Op {
   // The zero-padded input of one image, per channel wino_rows_ x wino_ld_
   // floats (P[r][c] = x[r - pad_top][c - pad_left]), covers m * tiles + 2
   // rows and columns, so every (m+2) x (m+2) patch is inside.
-  // Per thread, for one block of up to wino_block_ <= kWinoTiles tiles, with
+  // Per thread, for one block of up to wino_block_ tiles (at most kWinoTiles,
+  // or all tiles when the threads split the channels), with
   // the row stride S = wino_stride_ (wino_block_ rounded up to 16 floats)
   // and plane strides PV = wino_v_plane_ = in_c*S + 16, PM = wino_m_plane_
   // = out_c*S + 16:
@@ -720,19 +725,26 @@ class ConvOp final : public Op {
     // exactly 32 or 48 tiles ran ResNet's 14x14 layers 25-35% slower than
     // 31 or 25 (the same vectors); warm, they were even.
     const int64_t tiles = wino_tiles_h_ * wino_tiles_w_;
-    // At most one vector of tiles (7x7 and 8x8 maps: 16) on several
-    // threads: split the output channels instead. Each thread then streams
-    // its share of U (16 MiB at 512 channels) rather than all of it for 8
-    // tiles; the input transform is done once, shared. ResNet-18's 512-
-    // channel layer at 7x7 at 2 threads: 1.61 ms by tiles against 1.19 by
-    // the direct channel lanes (development A/B, Zen 4 host).
-    wino_channel_split_ = num_threads > 1 && tiles <= 16;
+    // Up to kWinoChannelSplitTiles tiles on several threads: split the
+    // output channels instead, all tiles one block. Each thread then streams
+    // its share of U (16 MiB at 512 channels, from memory in a network)
+    // rather than all of it for its half of the tiles; the input transform
+    // is done once, shared. ResNet-18's 512-channel layer at 7x7 at 2
+    // threads: 1.61 ms by tiles against 1.19 by the direct channel lanes; at
+    // 2 threads, maps of 17-64 tiles (F(2x2) at 14x14, F(4x4) at 20x20 and
+    // 28x28) 2-8% faster split by channels: YOLOv8n 3% in all, ResNet-50 1%
+    // (development A/B, Zen 4 host; 100 tiles were even).
+    wino_channel_split_ = num_threads > 1 && tiles <= kWinoChannelSplitTiles;
     wino_share_ = wino_channel_split_ ? tiles : std::max<int64_t>(1, (tiles + num_threads - 1) / num_threads);
     const int64_t fewest = (wino_share_ + kWinoTiles - 1) / kWinoTiles;
     wino_block_ = std::min(kWinoTiles, ((wino_share_ + fewest - 1) / fewest + 15) / 16 * 16);
     const auto blocks_of = [&](int64_t block) { return (wino_share_ + block - 1) / block; };
     if (wino_block_ < wino_share_ && blocks_of(wino_block_ - 1) == blocks_of(wino_block_)) wino_block_ -= 1;
     wino_share_blocks_ = blocks_of(wino_block_);
+    if (wino_channel_split_) {  // one block of every tile, up to kWinoChannelSplitTiles (past kWinoTiles)
+      wino_block_ = tiles;
+      wino_share_blocks_ = 1;
+    }
     // Rows only as long as a block: the per-thread V and M are then as small
     // as they can be. A network's other layers evict this scratch between
     // its uses, and a layer writing it cold pays for every line it touches
