@@ -782,7 +782,7 @@ class ConvOp final : public Op {
   // 16 MiB of it), and with 16 tiles per product each line feeds only 16
   // multiply-adds, which the hardware prefetcher, stopping at every 4 KiB
   // page, did not keep up with: ResNet-18's and ResNet-50's 7x7 Winograd
-  // layers ran 28-30% faster with the hint at 1 thread and 20-30% at 2
+  // layers ran 24-29% faster with the hint at 1 and at 2 threads
   // (development A/B, Zen 4 host), as fast as with U in cache.
   F32RowPrefetch wino_next_panel_hint(int64_t xi, int64_t q, int64_t q0, int64_t q1) const {
     const int64_t nxi = static_cast<int64_t>(wino_u_.size());
