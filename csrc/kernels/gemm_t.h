@@ -20,21 +20,23 @@ namespace edgecnn {
 //   T[j*ldt + m] = (accumulate ? T[j*ldt + m] : bias ? bias[m] : 0)
 //                  + sum_{k < kc} a[k*MR + m] * b[k*ldb + j].
 // Reads whole MR-float rows of the panel (zero-padded past M); reads and
-// writes T only at the mr x nc valid places. `prefetch` (may be null) is
-// the next weight sub-panel the caller will run (kc x MR floats): the
-// kernel brings it into L1, its requests spread evenly over the call's k
-// steps and pixel tiles (kernels/gemm_t_tiles.h), so that weights coming
-// from memory stream while it computes (callers pass it on a sub-panel's
-// first call only). It never changes the result.
+// writes T only at the mr x nc valid places. `prefetch` (may be null) and
+// `prefetch_lines`: that many 64-byte lines from `prefetch` on, which the
+// caller reads next (its next weight sub-panel of kc x MR floats, or a
+// share of it when several calls run one sub-panel): the kernel brings them
+// into L1, its requests spread evenly over the call's k steps and pixel
+// tiles (kernels/gemm_t_tiles.h), so that weights coming from memory stream
+// while it computes. It never changes the result.
 using F32GemmTUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb,
-                                 float* t, size_t ldt, const float* bias, bool accumulate, const float* prefetch);
+                                 float* t, size_t ldt, const float* bias, bool accumulate, const float* prefetch,
+                                 size_t prefetch_lines);
 // The indirect form, for direct convolution (no im2col copy): B row k is
 // wherever the offset table says, B[k][j] = base[koff[k] + j]:
 //   T[j*ldt + m] = (accumulate ? T[j*ldt + m] : bias ? bias[m] : 0)
 //                  + sum_{k < kc} a[k*MR + m] * base[koff[k] + j].
 using F32IgemmTUkernel = void (*)(size_t mr, size_t nc, size_t kc, const float* a, const float* base,
                                   const int64_t* koff, float* t, size_t ldt, const float* bias, bool accumulate,
-                                  const float* prefetch);
+                                  const float* prefetch, size_t prefetch_lines);
 
 struct F32GemmTKernel {
   const char* name;
@@ -49,10 +51,10 @@ struct F32GemmTKernel {
   namespace isa {                                                                                          \
   void f32_gemm_t_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, \
                               float* t, size_t ldt, const float* bias, bool accumulate,                   \
-                              const float* prefetch);                                                      \
+                              const float* prefetch, size_t prefetch_lines);                              \
   void f32_igemm_t_##mr##x##nr(size_t m, size_t nc, size_t kc, const float* a, const float* base,          \
                                const int64_t* koff, float* t, size_t ldt, const float* bias, bool accumulate, \
-                               const float* prefetch);                                                     \
+                               const float* prefetch, size_t prefetch_lines);                             \
   }
 #include "kernels/f32_gemm_t.inc"
 #undef EDGECNN_F32_GEMM_T

@@ -29,8 +29,8 @@ using F32GemmTTile = void (*)(size_t, size_t, const float*, Rows, float*, size_t
                               size_t);
 
 // The call's tiles of up to NR pixels, each run by tile_for(mr, pixels).
-// The next weight sub-panel (kc x MR floats) is shared out evenly over the
-// tiles, each pacing its share over its k loop.
+// The requested lines (prefetch_lines from prefetch on) are shared out
+// evenly over the tiles, each pacing its share over its k loop.
 // Requested all in the first tile (three lines per k step on AVX-512),
 // weights coming from memory had more lines in flight than the core
 // tracks, and that tile stalled: ResNet-18's layer4 shape (512 x 4608 x 49)
@@ -38,7 +38,7 @@ using F32GemmTTile = void (*)(size_t, size_t, const float*, Rows, float*, size_t
 // layers 7-12% faster (AVX-512, development A/B).
 template <size_t MR, size_t NR, class Rows>
 void run_channel_tiles(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* t, size_t ldt,
-                       const float* bias, bool accumulate, const float* prefetch,
+                       const float* bias, bool accumulate, const float* prefetch, size_t prefetch_lines,
                        F32GemmTTile<Rows> (*tile_for)(size_t mr, size_t pixels)) {
   if (mr == 0) return;
   // As few tiles as NR allows, their widths differing by at most one: a
@@ -47,7 +47,7 @@ void run_channel_tiles(size_t mr, size_t nc, size_t kc, const float* a, Rows row
   // the time per pixel of a full tile; 4% of a 160->960 1x1 layer at 7x7).
   const size_t tiles = (nc + NR - 1) / NR;
   const size_t base = tiles != 0 ? nc / tiles : 0, wider = tiles != 0 ? nc % tiles : 0;
-  const size_t lines = prefetch != NULL ? (kc * MR + 15) / 16 : 0;
+  const size_t lines = prefetch != NULL ? prefetch_lines : 0;
   for (size_t i = 0; i < tiles; ++i) {
     // the first `wider` tiles hold base + 1 pixels, the others base
     const size_t j0 = i * base + (i < wider ? i : wider), nb = base + (i < wider ? 1 : 0);
@@ -64,13 +64,14 @@ void run_channel_tiles(size_t mr, size_t nc, size_t kc, const float* a, Rows row
 // the tier's namespace, over its tile_for<Rows>(mr, pixels).
 #define EDGECNN_F32_GEMM_T_ENTRY_POINTS(MR, NR)                                                                    \
   void f32_gemm_t_##MR##x##NR(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t, \
-                              size_t ldt, const float* bias, bool accumulate, const float* prefetch) {            \
+                              size_t ldt, const float* bias, bool accumulate, const float* prefetch,              \
+                              size_t prefetch_lines) {                                                           \
     run_channel_tiles<MR, NR>(mr, nc, kc, a, StridedRows{b, ldb}, t, ldt, bias, accumulate, prefetch,              \
-                              tile_for<StridedRows>);                                                            \
+                              prefetch_lines, tile_for<StridedRows>);                                            \
   }                                                                                                                \
   void f32_igemm_t_##MR##x##NR(size_t mr, size_t nc, size_t kc, const float* a, const float* base,                \
                                const int64_t* koff, float* t, size_t ldt, const float* bias, bool accumulate,     \
-                               const float* prefetch) {                                                           \
+                               const float* prefetch, size_t prefetch_lines) {                                    \
     run_channel_tiles<MR, NR>(mr, nc, kc, a, IndirectRows{base, koff}, t, ldt, bias, accumulate, prefetch,         \
-                              tile_for<IndirectRows>);                                                           \
+                              prefetch_lines, tile_for<IndirectRows>);                                           \
   }

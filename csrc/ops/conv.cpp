@@ -955,13 +955,15 @@ class ConvOp final : public Op {
       for (int64_t p = c0 / mr; p * mr < c1; ++p) {
         const int64_t lo = std::max(c0, p * mr), hi = std::min(c1, p * mr + mr);
         const float* a = w + (k0 * panels + p * kc) * mr + (lo - p * mr);
-        // The next sub-panel, stored after this one, prefetched by the
-        // first row's call (inside the weights only).
+        // The next sub-panel, stored after this one (inside the weights
+        // only), requested a share per row call.
         const int64_t next_at = (k0 * panels + (p + 1) * kc) * mr;
         const float* next = next_at + kc * mr <= panels * depth_ * mr ? w + next_at : nullptr;
-        for (int64_t i = 0; i < oy1 - oy0; ++i)
+        for (int64_t i = 0; i < oy1 - oy0; ++i) {
+          const SubPanelShare share = sub_panel_share(next, kc, mr, i, oy1 - oy0);
           gemm_t_->igemm(hi - lo, out_w_, kc, a, xp + i * pad_.ld, koff_.data() + k0, t + i * out_w_ * ldt + lo, ldt,
-                         bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0, i == 0 ? next : nullptr);
+                         bias_ && k0 == 0 ? bias_ + lo : nullptr, k0 > 0, share.at, share.lines);
+        }
       }
     }
     const int64_t pixels = out_h_ * out_w_, at = oy0 * out_w_, span = (oy1 - oy0) * out_w_;

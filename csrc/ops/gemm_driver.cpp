@@ -307,18 +307,20 @@ void ChannelGemm::run(const PackedMatrix& w, const BlockSource& b, const float* 
         const int64_t lo = std::max(m0, p * mr), hi = std::min(m1, p * mr + mr);  // this panel's channels
         const int64_t at = (k0 * panels + p * kc) * mr;
         const float* a = w.data.floats() + at + (lo - p * mr);
-        // The next sub-panel is stored right after this one; the first
-        // call requests its kc x MR floats, inside the weights (at the end:
-        // none), paced over the call's pixel tiles. A dense B's columns are
-        // contiguous, so one call covers the whole block and the requests
-        // spread over all its tiles (ResNet-18's layer4 shape, 49 pixels:
-        // 1-4% faster than a call per 16 pixels, development A/B).
+        // The next sub-panel is stored right after this one; the calls
+        // request its kc x MR floats, inside the weights (at the end: none),
+        // each its share, paced over its pixel tiles. A dense B's columns
+        // are contiguous, so one call covers the whole block and the
+        // requests spread over all its tiles (ResNet-18's layer4 shape, 49
+        // pixels: 1-4% faster than a call per 16 pixels, development A/B).
         const float* next = at + 2 * kc * mr <= panels * k_ * mr ? w.data.floats() + at + kc * mr : nullptr;
-        const int64_t span = dense != nullptr ? nc : kPanelPixels;
-        for (int64_t q = 0; q * span < nc; ++q)
+        const int64_t span = dense != nullptr ? nc : kPanelPixels, calls = (nc + span - 1) / span;
+        for (int64_t q = 0; q < calls; ++q) {
+          const SubPanelShare share = sub_panel_share(next, kc, mr, q, calls);
           kern.fn(hi - lo, std::min<int64_t>(span, nc - q * span), kc, a, block + q * q_stride, ldb,
-                  t + q * span * ldt + (lo - m0), ldt, bias && k0 == 0 ? bias + lo : nullptr, k0 > 0,
-                  q == 0 ? next : nullptr);
+                  t + q * span * ldt + (lo - m0), ldt, bias && k0 == 0 ? bias + lo : nullptr, k0 > 0, share.at,
+                  share.lines);
+        }
       }
     }
     // T (pixels x channels) into Y (channels x pixels).

@@ -57,6 +57,22 @@ class BlockSource {
   virtual const float* dense(int64_t* /*ldb*/) const { return nullptr; }
 };
 
+// The lines that call `call` of `calls` channel-lane kernel calls running
+// one weight sub-panel (kc x mr floats) requests of the next sub-panel at
+// `next` (null: none; kernels/gemm_t.h): an even share, so that the
+// requests spread over all the calls. Requested all by the first call of
+// a 7x7 map's seven row calls, the weights of ResNet-50's 3x3/2 layer to
+// 7x7 came from memory in bursts that stalled it.
+struct SubPanelShare {
+  const float* at;
+  size_t lines;
+};
+inline SubPanelShare sub_panel_share(const float* next, int64_t kc, int64_t mr, int64_t call, int64_t calls) {
+  if (next == nullptr) return {nullptr, 0};
+  const int64_t lines = (kc * mr + 15) / 16, first = call * lines / calls;
+  return {next + first * 16, static_cast<size_t>((call + 1) * lines / calls - first)};
+}
+
 // Called once per finished tile row band: rows [row0, row0 + rows) x columns
 // [n0, n0 + nc) of Y hold their final W · B + bias (still in cache).
 class BandEpilogue {

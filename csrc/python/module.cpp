@@ -342,7 +342,8 @@ FloatArray kernel_f32_gemm_t(const std::string& isa, const FloatArray& w, const 
     // The next panel as the prefetch hint (it must not change T).
     const float* next = p + 1 < packed.panel_count() ? packed.panel(p + 1) : nullptr;
     kernel.fn(rows, n, k, packed.panel(p), b.data(), n, t.mutable_data() + p * kernel.mr, m,
-              bias.data() + p * kernel.mr, t0.has_value(), next);
+              bias.data() + p * kernel.mr, t0.has_value(), next,
+              next ? static_cast<size_t>((k * kernel.mr + 15) / 16) : 0);
   }
   return t;
 }
@@ -444,7 +445,8 @@ FloatArray kernel_f32_igemm_t(const std::string& isa, const FloatArray& w, const
     const int64_t rows = std::min<int64_t>(kernel.mr, m - p * kernel.mr);
     const float* next = p + 1 < packed.panel_count() ? packed.panel(p + 1) : nullptr;
     kernel.igemm(rows, n, k, packed.panel(p), base.data(), koff.data(), t.mutable_data() + p * kernel.mr, m,
-                 bias.data() + p * kernel.mr, t0.has_value(), next);
+                 bias.data() + p * kernel.mr, t0.has_value(), next,
+                 next ? static_cast<size_t>((k * kernel.mr + 15) / 16) : 0);
   }
   return t;
 }

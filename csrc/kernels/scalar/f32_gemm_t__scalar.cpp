@@ -24,14 +24,16 @@ void gemm_t(size_t mr, size_t nc, size_t kc, const float* a, Rows rows, float* t
 
 }  // namespace
 
-// `prefetch` is a hint the portable kernel does not use.
+// `prefetch` and `prefetch_lines` are a hint the portable kernel does not use.
 void f32_gemm_t_16x4(size_t mr, size_t nc, size_t kc, const float* a, const float* b, size_t ldb, float* t,
-                     size_t ldt, const float* bias, bool accumulate, const float* /*prefetch*/) {
+                     size_t ldt, const float* bias, bool accumulate, const float* /*prefetch*/,
+                     size_t /*prefetch_lines*/) {
   gemm_t(mr, nc, kc, a, StridedRows{b, ldb}, t, ldt, bias, accumulate);
 }
 
 void f32_igemm_t_16x4(size_t mr, size_t nc, size_t kc, const float* a, const float* base, const int64_t* koff,
-                      float* t, size_t ldt, const float* bias, bool accumulate, const float* /*prefetch*/) {
+                      float* t, size_t ldt, const float* bias, bool accumulate, const float* /*prefetch*/,
+                      size_t /*prefetch_lines*/) {
   gemm_t(mr, nc, kc, a, IndirectRows{base, koff}, t, ldt, bias, accumulate);
 }
 
