@@ -57,25 +57,28 @@ std::unique_ptr<Model> load_model(py::buffer data, int num_threads, const std::s
 }
 
 // A C-contiguous float array on a 64-byte boundary, not initialized: the
-// model writes such an output buffer in place (Model::forward). A view into
+// model writes such an output buffer in place (Model::forward); `offset`
+// floats past the boundary (a test hook's), it copies into it. A view into
 // a slightly larger numpy array, so that numpy's allocator (which reuses
 // large blocks and asks for huge pages) provides the memory: a buffer of
 // our own, freed and allocated again per call, cost LRASPP's 23 MB output
 // 1400 page faults per run.
-FloatArray aligned_output(const Shape& shape) {
+FloatArray aligned_output(const Shape& shape, size_t offset = 0) {
   const size_t count = std::max<size_t>(static_cast<size_t>(num_elements(shape)), 1);
   const size_t slack = AlignedBuffer::kAlignment / sizeof(float);
-  FloatArray whole(static_cast<py::ssize_t>(count + slack));
+  FloatArray whole(static_cast<py::ssize_t>(count + slack + offset));
   float* data = whole.mutable_data();
   const size_t misalign = reinterpret_cast<uintptr_t>(data) % AlignedBuffer::kAlignment;
   float* aligned = misalign == 0 ? data : data + (AlignedBuffer::kAlignment - misalign) / sizeof(float);
-  return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()), aligned, whole);
+  return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()), aligned + offset, whole);
 }
 
 // Runs the model on `inputs`; returns the outputs listed in `wanted` (all when
 // empty), in that order. When `seconds` is given, also times each node.
+// Output arrays start `offset` floats past a 64-byte boundary (0, but for a
+// test hook's calls).
 py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& wanted,
-                     std::vector<double>* seconds) {
+                     std::vector<double>* seconds, size_t offset = 0) {
   std::vector<Shape> shapes;
   std::vector<const float*> in_ptrs;
   for (const auto& a : inputs) {
@@ -94,7 +97,7 @@ py::list run_forward(Model& model, const std::vector<FloatArray>& inputs, const 
       throw ArgumentError("output index " + std::to_string(i) + " out of range [0, " + std::to_string(count) + ")");
     if (out_ptrs[i] != nullptr) continue;
     const Shape& shape = model.outputs()[i].shape;
-    outs[i] = aligned_output(shape);
+    outs[i] = aligned_output(shape, offset);
     out_ptrs[i] = outs[i].mutable_data();
   }
   {
@@ -525,6 +528,13 @@ PYBIND11_MODULE(_core, m) {
       .def("forward",
            [](Model& self, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& outputs) {
              return run_forward(self, inputs, outputs, nullptr);
+           },
+           py::arg("inputs"), py::arg("outputs") = std::vector<int64_t>{})
+      // Test hook: forward into output arrays one float past a 64-byte
+      // boundary, which the model cannot write in place: it copies them out.
+      .def("forward_misaligned",
+           [](Model& self, const std::vector<FloatArray>& inputs, const std::vector<int64_t>& outputs) {
+             return run_forward(self, inputs, outputs, nullptr, 1);
            },
            py::arg("inputs"), py::arg("outputs") = std::vector<int64_t>{})
       .def("forward_profiled",
