@@ -173,6 +173,7 @@ void ThreadPool::worker_loop(int thread_index) {
       if (!has_job()) continue;  // woken ahead of a job: poll for it
     }
     seen = generation_.load(std::memory_order_acquire);
+    wakes_seen = wake_calls_.load(std::memory_order_relaxed);
     drain(thread_index);
     if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       // Taking the lock orders this notify after run()'s check of busy_workers_

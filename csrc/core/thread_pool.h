@@ -110,7 +110,10 @@ class ThreadPool {
   std::vector<TaskRange> ranges_;
   std::atomic<int> busy_workers_{0};
   std::atomic<uint64_t> generation_{0};
-  uint64_t wake_calls_ = 0;  // wake_workers() calls (guarded by mutex_)
+  // wake_workers() calls: changed under mutex_ (the waits' predicate reads
+  // it there); a worker taking a job reads it too, so that a wake-up meant
+  // for that job does not keep it polling after it.
+  std::atomic<uint64_t> wake_calls_{0};
   bool stopping_ = false;
   std::exception_ptr error_;
 };
